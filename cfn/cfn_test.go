@@ -1,0 +1,222 @@
+package cfn
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	"github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
+	"github.com/awslabs/goformation/v7/cloudformation/logs"
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+)
+
+// tricky holds strings a careless YAML writer gets wrong.
+var tricky = []string{
+	"", " ", "true", "yes", "No", "on", "OFF", "y", "~", "null", "0755", "1:30", "2010-09-09",
+	"1e3", ".5", "-1", "+1", "0x1F", ".inf", "<<", "=", "- item", "key: value", "a #b", "#c",
+	"'quoted'", `"double"`, "trailing ", " leading", "a\nb", "a\nb\n", "a\n\n", "  indented\nx",
+	"tab\there", "nul\x00byte", "bell\a", "unicode é ✓", "\u2028", "${AppName}-x", "arn:aws:s3:::b/*",
+	"@at", "`tick", "%pct", "!bang", "&amp", "*star", "|pipe", ">gt", "[x]", "{x}", "a,b", "?q",
+	"---", "...", "end:", "http://localhost:8080/", "CMD-SHELL", "curl -f http://localhost/ || exit 1",
+}
+
+// roundTrip decodes YAML written by this package and expands its tags.
+func roundTrip(t *testing.T, out []byte) any {
+	t.Helper()
+	var n yaml.Node
+	if err := yaml.Unmarshal(out, &n); err != nil {
+		t.Fatalf("output is not YAML: %v\n%s", err, out)
+	}
+	v, err := FromYAML(&n)
+	if err != nil {
+		t.Fatalf("FromYAML: %v\n%s", err, out)
+	}
+	return v
+}
+
+func sampleTemplate() *Template {
+	t := &Template{Description: "round trip"}
+	t.AddParameter("AppName", Parameter{Type: "String", Default: "shop"})
+	t.AddParameter("RulePriority", Parameter{Type: "Number", Default: Number("100"), MinValue: Ptr(1), MaxValue: Ptr(50000)})
+	env := make([]ecs.TaskDefinition_KeyValuePair, 0, len(tricky))
+	for i, s := range tricky {
+		env = append(env, ecs.TaskDefinition_KeyValuePair{Name: Ptr("V" + strings.Repeat("x", i)), Value: Ptr(s)})
+	}
+	env = append(env, ecs.TaskDefinition_KeyValuePair{Name: Ptr("SUB"), Value: Ptr(Sub("${AppName}.local"))})
+	env = append(env, ecs.TaskDefinition_KeyValuePair{Name: Ptr("IMPORT"), Value: Ptr(ImportValue(Sub("${AppName}-db")))})
+	t.AddResource("LogGroup", &logs.LogGroup{LogGroupName: Ptr(Join("", "/copilot/", Ref("AppName"))), RetentionInDays: Ptr(30)})
+	t.AddResource("TaskDefinition", &ecs.TaskDefinition{
+		Family:           Ptr(Sub("${AppName}-api")),
+		ExecutionRoleArn: Ptr(GetAtt("ExecutionRole", "Arn")),
+		ContainerDefinitions: []ecs.TaskDefinition_ContainerDefinition{{
+			Name:        "api",
+			Image:       "nginx",
+			Environment: env,
+			Command:     tricky,
+			DockerLabels: map[string]string{
+				"z": "last", "a": "first", "com.example/x": "y",
+			},
+			LogConfiguration: &ecs.TaskDefinition_LogConfiguration{LogDriver: "awslogs", Options: map[string]string{"awslogs-group": Ref("LogGroup")}},
+		}},
+		AWSCloudFormationDependsOn: []string{"LogGroup"},
+	})
+	t.AddResource("Rule", &elasticloadbalancingv2.ListenerRule{
+		ListenerArn: Ptr(Ref("HTTPListenerArn")),
+		Conditions:  []elasticloadbalancingv2.ListenerRule_RuleCondition{{Field: Ptr("path-pattern"), Values: []string{"/api", "/api/*"}}},
+	}, Override{Path: "Priority", Value: Ref("RulePriority")}, Override{Path: "Extra.Nested", Value: Select(0, Split(",", "a,b"))})
+	t.AddOutput("Family", Output{Description: "the family", Value: Ref("TaskDefinition"), Export: Sub("${AppName}-family")})
+	return t
+}
+
+func TestRoundTrip(t *testing.T) {
+	tpl := sampleTemplate()
+	root, err := tpl.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Marshal(tpl, FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(any(root), roundTrip(t, out)); diff != "" {
+		t.Errorf("YAML round trip mismatch (-want +got):\n%s\n%s", diff, out)
+	}
+
+	js, err := Marshal(tpl, FormatJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// JSON is YAML: reading it the same way expands {"Ref": ...} into Funcs.
+	if diff := cmp.Diff(any(root), roundTrip(t, js)); diff != "" {
+		t.Errorf("JSON round trip mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestReviewerStyle(t *testing.T) {
+	out, err := Marshal(sampleTemplate(), FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	for _, want := range []string{
+		"AWSTemplateFormatVersion: '2010-09-09'\n",
+		"\nParameters:\n  AppName:\n    Type: String\n    Default: shop\n",
+		"  TaskDefinition:\n    Type: AWS::ECS::TaskDefinition\n    DependsOn:\n      - LogGroup\n    Properties:\n",
+		"ExecutionRoleArn: !GetAtt ExecutionRole.Arn\n",
+		"Family: !Sub '${AppName}-api'\n",
+		"            - Name: IMPORT\n              Value:\n                Fn::ImportValue: !Sub '${AppName}-db'\n",
+		"      Priority: !Ref RulePriority\n",
+		"      LogGroupName: !Join\n        - ''\n        - - /copilot/\n          - !Ref AppName\n",
+		"\nOutputs:\n  Family:\n    Description: the family\n    Value: !Ref TaskDefinition\n    Export:\n      Name: !Sub '${AppName}-family'\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "\t") || strings.Contains(s, "Fn::Ref") {
+		t.Errorf("unexpected tab or long-form Ref:\n%s", s)
+	}
+	// Labels come out sorted by key, whatever Go's map order.
+	if a, z := strings.Index(s, "a: first"), strings.Index(s, "z: last"); a < 0 || z < a {
+		t.Errorf("docker labels not sorted:\n%s", s)
+	}
+}
+
+// A user's value that is base64 of an intrinsic must come out exactly as
+// written: goformation's own JSON path would turn it into {"Ref": ...}.
+func TestBase64LookAlikeStaysString(t *testing.T) {
+	for _, intrinsic := range []string{`{ "Ref": "AWS::AccountId" }`, `{"Fn::GetAtt":["A","B"]}`} {
+		value := base64.StdEncoding.EncodeToString([]byte(intrinsic))
+		if value != cloudformation.Ref("AWS::AccountId") && intrinsic == `{ "Ref": "AWS::AccountId" }` {
+			t.Fatalf("test premise: goformation's Ref is %q, not %q", cloudformation.Ref("AWS::AccountId"), value)
+		}
+		tpl := &Template{}
+		tpl.AddResource("TaskDefinition", &ecs.TaskDefinition{ContainerDefinitions: []ecs.TaskDefinition_ContainerDefinition{{
+			Name: "api", Image: "nginx",
+			Environment: []ecs.TaskDefinition_KeyValuePair{{Name: Ptr("TOKEN"), Value: Ptr(value)}},
+		}}})
+		for _, f := range []Format{FormatYAML, FormatJSON} {
+			out, err := Marshal(tpl, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(out), value) || strings.Contains(string(out), "AWS::AccountId") {
+				t.Errorf("%s: base64 value %q did not come out unchanged:\n%s", f, value, out)
+			}
+		}
+	}
+}
+
+func TestMarshalDeterministic(t *testing.T) {
+	first, err := Marshal(sampleTemplate(), FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		again, err := Marshal(sampleTemplate(), FormatYAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(again) != string(first) {
+			t.Fatalf("output differs between runs:\n%s", cmp.Diff(string(first), string(again)))
+		}
+	}
+}
+
+func TestDuplicateLogicalID(t *testing.T) {
+	tpl := &Template{}
+	tpl.AddResource("A", &logs.LogGroup{})
+	tpl.AddResource("A", &logs.LogGroup{})
+	if _, err := Marshal(tpl, FormatYAML); err == nil || !strings.Contains(err.Error(), "resource A defined twice") {
+		t.Errorf("Marshal() error = %v, want resource A defined twice", err)
+	}
+}
+
+func TestOverrideThroughScalarFails(t *testing.T) {
+	tpl := &Template{}
+	tpl.AddResource("A", &logs.LogGroup{LogGroupName: Ptr("x")}, Override{Path: "LogGroupName.Inner", Value: "y"})
+	if _, err := Marshal(tpl, FormatYAML); err == nil {
+		t.Error("Marshal() succeeded, want an error for an override through a scalar")
+	}
+}
+
+func FuzzScalarRoundTrip(f *testing.F) {
+	for _, s := range tricky {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			t.Skip("YAML holds only valid UTF-8")
+		}
+		key := s
+		if len(key) > maxKeyLen/5 || isIntrinsicName(key) {
+			key = "Key"
+		}
+		root := Map{{"Key", Map{{key, s}, {"List", List{s, Func{"Fn::Sub", s}}}}}}
+		out, err := YAML(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(any(root), roundTrip(t, out)); diff != "" {
+			t.Errorf("round trip of %q mismatch (-want +got):\n%s\n%s", s, diff, out)
+		}
+	})
+}
+
+func TestRefusedMaps(t *testing.T) {
+	for name, root := range map[string]Map{
+		"intrinsic look-alike": {{"Labels", Map{{"Ref", "x"}}}},
+		"long key":             {{strings.Repeat("k", maxKeyLen+1), "x"}},
+	} {
+		if _, err := YAML(root); err == nil {
+			t.Errorf("%s: YAML() succeeded, want an error", name)
+		}
+		if _, err := JSON(root); err == nil && name != "long key" {
+			t.Errorf("%s: JSON() succeeded, want an error", name)
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package cfn
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// tokenMark starts every intrinsic token. A manifest can never produce it:
+// the manifest package refuses NUL in any string, and CloudFormation has no
+// use for one either.
+const tokenMark = "\x00"
+
+// token encodes the intrinsic {name: arg} as a string that fits in any
+// string field of a goformation struct. The tree builder turns it back into
+// a Func; nothing else ever decodes it.
+func token(name string, arg any) string {
+	b, err := json.Marshal(arg)
+	if err != nil {
+		// Every caller passes strings, ints or slices of them.
+		panic("cfn: intrinsic argument: " + err.Error())
+	}
+	var sb strings.Builder
+	sb.Grow(len(name) + len(b) + 8)
+	sb.WriteString(tokenMark)
+	sb.WriteString(`{"`)
+	sb.WriteString(name)
+	sb.WriteString(`":`)
+	sb.Write(b)
+	sb.WriteString("}")
+	return sb.String()
+}
+
+// IsToken reports whether s is an intrinsic made by this package.
+func IsToken(s string) bool { return strings.HasPrefix(s, tokenMark) }
+
+// Ref is !Ref name.
+func Ref(name string) string { return token("Ref", name) }
+
+// GetAtt is !GetAtt resource.attribute.
+func GetAtt(resource, attribute string) string {
+	return token("Fn::GetAtt", []string{resource, attribute})
+}
+
+// Sub is !Sub s.
+func Sub(s string) string { return token("Fn::Sub", s) }
+
+// ImportValue is !ImportValue export.
+func ImportValue(export string) string { return token("Fn::ImportValue", export) }
+
+// Join is !Join [sep, parts].
+func Join(sep string, parts ...string) string {
+	return token("Fn::Join", []any{sep, parts})
+}
+
+// Select is !Select [index, list].
+func Select(index int, list string) string {
+	return token("Fn::Select", []any{index, list})
+}
+
+// Split is !Split [sep, s].
+func Split(sep, s string) string { return token("Fn::Split", []string{sep, s}) }
+
+// Ptr returns a pointer to s, for goformation's optional string fields.
+func Ptr[T any](v T) *T { return &v }

@@ -1,0 +1,257 @@
+package cfn
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+)
+
+// Template is a CloudFormation template whose parameters, resources and
+// outputs keep the order they were added in. The first error met while
+// adding is kept and returned by Marshal.
+type Template struct {
+	Description string
+	Metadata    Map
+	Parameters  Map
+	Mappings    Map
+	Conditions  Map
+	Resources   Map
+	Outputs     Map
+
+	err error
+}
+
+// Parameter is a template parameter; empty fields are left out.
+type Parameter struct {
+	Type          string
+	Description   string
+	Default       any // string or Number
+	AllowedValues []string
+	MinValue      *int
+	MaxValue      *int
+}
+
+// Output is a template output; Value is a string (an intrinsic token, or
+// plain) or a tree.
+type Output struct {
+	Description string
+	Value       any
+	Export      string
+}
+
+// Override replaces one property of a resource after goformation has
+// marshaled it: for properties whose Go type cannot hold an intrinsic,
+// such as ListenerRule.Priority (an int) given !Ref RulePriority, or a list
+// given !Ref of a List<> parameter. Path is dot-separated below Properties.
+type Override struct {
+	Path  string
+	Value any
+}
+
+// Err returns the first error met while building the template.
+func (t *Template) Err() error { return t.err }
+
+func (t *Template) fail(err error) {
+	if t.err == nil {
+		t.err = err
+	}
+}
+
+// Has reports whether any section already defines the logical id.
+func (t *Template) Has(id string) bool {
+	for _, m := range []Map{t.Parameters, t.Resources, t.Outputs, t.Conditions, t.Mappings} {
+		if _, ok := m.Get(id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// AddParameter declares a parameter.
+func (t *Template) AddParameter(name string, p Parameter) {
+	m := Map{{"Type", p.Type}}
+	if p.Description != "" {
+		m = append(m, Field{"Description", p.Description})
+	}
+	if p.Default != nil {
+		m = append(m, Field{"Default", p.Default})
+	}
+	if len(p.AllowedValues) > 0 {
+		l := make(List, len(p.AllowedValues))
+		for i, v := range p.AllowedValues {
+			l[i] = v
+		}
+		m = append(m, Field{"AllowedValues", l})
+	}
+	if p.MinValue != nil {
+		m = append(m, Field{"MinValue", Number(fmt.Sprint(*p.MinValue))})
+	}
+	if p.MaxValue != nil {
+		m = append(m, Field{"MaxValue", Number(fmt.Sprint(*p.MaxValue))})
+	}
+	t.add(&t.Parameters, "parameter", name, m)
+}
+
+// AddResource adds a goformation resource under a logical id, then applies
+// the overrides to its properties.
+func (t *Template) AddResource(id string, r cloudformation.Resource, overrides ...Override) {
+	v, err := Tree(r)
+	if err != nil {
+		t.fail(fmt.Errorf("cfn: resource %s: %w", id, err))
+		return
+	}
+	m, ok := v.(Map)
+	if !ok {
+		t.fail(fmt.Errorf("cfn: resource %s is not a mapping", id))
+		return
+	}
+	m = resourceOrder(m)
+	for _, o := range overrides {
+		if err := m.override(o); err != nil {
+			t.fail(fmt.Errorf("cfn: resource %s: %w", id, err))
+			return
+		}
+	}
+	t.add(&t.Resources, "resource", id, m)
+}
+
+// AddResourceTree adds a resource already in tree form (from an addon).
+func (t *Template) AddResourceTree(id string, m Map) { t.add(&t.Resources, "resource", id, m) }
+
+// AddOutput declares an output.
+func (t *Template) AddOutput(name string, o Output) {
+	m := Map{}
+	if o.Description != "" {
+		m = append(m, Field{"Description", o.Description})
+	}
+	value, err := resolve(o.Value)
+	if err != nil {
+		t.fail(err)
+		return
+	}
+	m = append(m, Field{"Value", value})
+	if o.Export != "" {
+		export, err := resolve(o.Export)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		m = append(m, Field{"Export", Map{{"Name", export}}})
+	}
+	t.add(&t.Outputs, "output", name, m)
+}
+
+func (t *Template) add(section *Map, kind, name string, v any) {
+	if _, dup := section.Get(name); dup {
+		t.fail(fmt.Errorf("cfn: %s %s defined twice", kind, name))
+		return
+	}
+	*section = append(*section, Field{name, v})
+}
+
+// resolve turns an intrinsic token into its Func and leaves anything else.
+func resolve(v any) (any, error) {
+	if s, ok := v.(string); ok && IsToken(s) {
+		return decodeToken(s)
+	}
+	return v, nil
+}
+
+// resourceAttributes is the order a reviewer reads a resource in: what it
+// is, whether and after what it is made, then its properties.
+var resourceAttributes = []string{"Type", "Condition", "DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy", "Properties"}
+
+func resourceOrder(m Map) Map {
+	out := make(Map, 0, len(m))
+	for _, k := range resourceAttributes {
+		v, ok := m.Get(k)
+		if !ok {
+			continue
+		}
+		if props, isMap := v.(Map); k == "Properties" && isMap && len(props) == 0 {
+			continue
+		}
+		out = append(out, Field{k, v})
+	}
+	return out
+}
+
+func (m *Map) override(o Override) error {
+	value, err := resolve(o.Value)
+	if err != nil {
+		return err
+	}
+	out, err := setPath(*m, append([]string{"Properties"}, strings.Split(o.Path, ".")...), value)
+	if err != nil {
+		return fmt.Errorf("override %s: %w", o.Path, err)
+	}
+	*m = out
+	return nil
+}
+
+// setPath sets the value at path, making mappings on the way as needed.
+func setPath(m Map, path []string, v any) (Map, error) {
+	if len(path) == 1 {
+		m.Set(path[0], v)
+		return m, nil
+	}
+	child, ok := m.Get(path[0])
+	if !ok {
+		child = Map{}
+	}
+	cm, isMap := child.(Map)
+	if !isMap {
+		return nil, fmt.Errorf("%s is not a mapping", path[0])
+	}
+	cm, err := setPath(cm, path[1:], v)
+	if err != nil {
+		return nil, err
+	}
+	m.Set(path[0], cm)
+	return m, nil
+}
+
+// Format is an output format.
+type Format string
+
+// The output formats.
+const (
+	FormatYAML Format = "yaml"
+	FormatJSON Format = "json"
+)
+
+// Root returns the template as one tree, sections in template-anatomy order.
+func (t *Template) Root() (Map, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
+	root := Map{{"AWSTemplateFormatVersion", "2010-09-09"}}
+	if t.Description != "" {
+		root = append(root, Field{"Description", t.Description})
+	}
+	for _, s := range []Field{
+		{"Metadata", t.Metadata}, {"Parameters", t.Parameters}, {"Mappings", t.Mappings},
+		{"Conditions", t.Conditions}, {"Resources", t.Resources}, {"Outputs", t.Outputs},
+	} {
+		if m := s.Value.(Map); len(m) > 0 {
+			root = append(root, s)
+		}
+	}
+	return root, nil
+}
+
+// Marshal writes the template in the given format.
+func Marshal(t *Template, f Format) ([]byte, error) {
+	root, err := t.Root()
+	if err != nil {
+		return nil, err
+	}
+	switch f {
+	case FormatYAML, "":
+		return YAML(root)
+	case FormatJSON:
+		return JSON(root)
+	}
+	return nil, fmt.Errorf("cfn: unknown format %q", f)
+}

@@ -1,0 +1,213 @@
+package cfn
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// FromJSON parses JSON into a tree, keeping the order of object keys and
+// turning this package's intrinsic tokens back into Funcs.
+func FromJSON(data []byte) (any, error) {
+	p := jsonParser{data: data}
+	p.space()
+	v, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	p.space()
+	if p.pos != len(p.data) {
+		return nil, p.errorf("trailing data")
+	}
+	return v, nil
+}
+
+// Tree converts a Go value (a goformation struct, a policy document) into a
+// tree by way of its JSON encoding.
+func Tree(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return FromJSON(b)
+}
+
+// jsonParser reads the JSON that encoding/json writes. It is small because
+// its input is well formed; errors still come back rather than panicking.
+type jsonParser struct {
+	data []byte
+	pos  int
+}
+
+func (p *jsonParser) errorf(format string, args ...any) error {
+	return fmt.Errorf("cfn: json at offset %d: %s", p.pos, fmt.Sprintf(format, args...))
+}
+
+func (p *jsonParser) space() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value() (any, error) {
+	if p.pos >= len(p.data) {
+		return nil, p.errorf("unexpected end")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		if IsToken(s) {
+			return decodeToken(s)
+		}
+		return s, nil
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		start := p.pos
+		for p.pos < len(p.data) && strings.IndexByte("+-.eE0123456789", p.data[p.pos]) >= 0 {
+			p.pos++
+		}
+		return Number(p.data[start:p.pos]), nil
+	default:
+		return nil, p.errorf("unexpected %q", c)
+	}
+}
+
+func (p *jsonParser) literal(word string) error {
+	if !strings.HasPrefix(string(p.data[p.pos:min(len(p.data), p.pos+len(word))]), word) {
+		return p.errorf("bad literal")
+	}
+	p.pos += len(word)
+	return nil
+}
+
+func (p *jsonParser) object() (any, error) {
+	p.pos++ // {
+	m := Map{}
+	p.space()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		return m, nil
+	}
+	for {
+		p.space()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, p.errorf("expected a key")
+		}
+		k, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.space()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, p.errorf("expected ':'")
+		}
+		p.pos++
+		p.space()
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		m = append(m, Field{k, v})
+		p.space()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return m, nil
+		default:
+			return nil, p.errorf("expected ',' or '}'")
+		}
+	}
+}
+
+func (p *jsonParser) array() (any, error) {
+	p.pos++ // [
+	l := List{}
+	p.space()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return l, nil
+	}
+	for {
+		p.space()
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		l = append(l, v)
+		p.space()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return l, nil
+		default:
+			return nil, p.errorf("expected ',' or ']'")
+		}
+	}
+}
+
+func (p *jsonParser) str() (string, error) {
+	start := p.pos
+	p.pos++ // opening quote
+	escaped := false
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case '\\':
+			escaped = true
+			p.pos += 2
+			continue
+		case '"':
+			p.pos++
+			raw := p.data[start:p.pos]
+			if !escaped {
+				return string(raw[1 : len(raw)-1]), nil
+			}
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return "", p.errorf("bad string: %v", err)
+			}
+			return s, nil
+		}
+		p.pos++
+	}
+	return "", p.errorf("unterminated string")
+}
+
+// decodeToken turns a token made by token() back into a Func.
+func decodeToken(s string) (any, error) {
+	v, err := FromJSON([]byte(strings.TrimPrefix(s, tokenMark)))
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(Map)
+	if !ok || len(m) != 1 {
+		return nil, fmt.Errorf("cfn: malformed intrinsic token %q", s)
+	}
+	return Func{Name: m[0].Key, Arg: m[0].Value}, nil
+}

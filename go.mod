@@ -1,0 +1,9 @@
+module github.com/cfngen/cfngen
+
+go 1.26.8
+
+require (
+	github.com/awslabs/goformation/v7 v7.14.9
+	github.com/google/go-cmp v0.7.0
+	gopkg.in/yaml.v3 v3.0.1
+)
