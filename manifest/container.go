@@ -1,0 +1,402 @@
+package manifest
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+var imageFields = fields{
+	known: []string{"location", "build", "port", "credentials", "labels", "depends_on", "healthcheck"},
+	unsupported: map[string]string{
+		"docker_labels": notYet + "; use labels",
+	},
+}
+
+// buildFields are read only to be checked: cfngen builds nothing, and a
+// built image reaches the template as a parameter.
+var buildFields = fields{known: []string{"dockerfile", "context", "args", "target", "cache_from"}}
+
+// image reads the main container's image section.
+func (d *decoder) image(n *yaml.Node, path string, c *Container) {
+	hasLocation := false
+	d.mapping(n, path, imageFields, func(key string, k, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "location":
+			c.Image, _ = d.nonEmpty(v, p)
+			hasLocation = true
+		case "build":
+			d.build(v, p)
+			c.Build = true
+		case "port":
+			c.Port = d.port(v, p)
+		case "credentials":
+			c.Credentials = d.credentials(v, p)
+		case "labels":
+			c.Labels = d.labels(v, p)
+		case "depends_on":
+			c.DependsOn = d.dependsOn(v, p)
+		case "healthcheck":
+			c.HealthCheck = d.healthCheck(v, p)
+		}
+	})
+	if hasLocation && c.Build {
+		d.errorf(n, path, "set location or build, not both")
+	}
+	if !hasLocation && !c.Build && n.Kind == yaml.MappingNode {
+		d.errorf(n, path, "missing field \"location\" or \"build\"")
+	}
+}
+
+func (d *decoder) build(n *yaml.Node, path string) {
+	if n.Kind == yaml.ScalarNode {
+		d.nonEmpty(n, path)
+		return
+	}
+	d.mapping(n, path, buildFields, func(key string, k, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "args":
+			d.stringMap(v, p)
+		case "cache_from":
+			d.stringList(v, p)
+		default:
+			d.str(v, p)
+		}
+	})
+}
+
+var arnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$`)
+
+// credentials reads a private registry's credentials: ECS takes only the
+// ARN of a Secrets Manager secret.
+func (d *decoder) credentials(n *yaml.Node, path string) string {
+	s, ok := d.nonEmpty(n, path)
+	if ok && !arnPattern.MatchString(s) {
+		d.errorf(n, path, "must be the ARN of a Secrets Manager secret, got %q", s)
+		return ""
+	}
+	return s
+}
+
+var sidecarFields = fields{
+	known: []string{"image", "port", "essential", "credentialsParameter", "variables", "secrets",
+		"mount_points", "labels", "depends_on", "entrypoint", "command", "healthcheck"},
+	unsupported: map[string]string{
+		"env_file": notYet + ": it needs an S3 object at deploy time",
+	},
+}
+
+func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
+	var out []Container
+	d.userMap(n, path, func(name string, k, v *yaml.Node) {
+		p := join(path, name)
+		c := Container{Name: name, Essential: true, pos: pos(k)}
+		hasImage := false
+		d.mapping(v, p, sidecarFields, func(key string, _, v *yaml.Node) {
+			fp := join(p, key)
+			switch key {
+			case "image":
+				hasImage = true
+				d.sidecarImage(v, fp, &c)
+			case "port":
+				c.Port = d.port(v, fp)
+			case "essential":
+				c.Essential, _ = d.boolean(v, fp)
+			case "credentialsParameter":
+				c.Credentials = d.credentials(v, fp)
+			case "variables":
+				c.Variables = d.variables(v, fp)
+			case "secrets":
+				c.Secrets = d.secrets(v, fp)
+			case "mount_points":
+				c.MountPoints = d.mountPoints(v, fp)
+			case "labels":
+				c.Labels = d.labels(v, fp)
+			case "depends_on":
+				c.DependsOn = d.dependsOn(v, fp)
+			case "entrypoint":
+				c.EntryPoint = d.command(v, fp)
+			case "command":
+				c.Command = d.command(v, fp)
+			case "healthcheck":
+				c.HealthCheck = d.healthCheck(v, fp)
+			}
+		})
+		if !hasImage && v.Kind == yaml.MappingNode {
+			d.errorf(k, p, "missing field \"image\"")
+		}
+		out = append(out, c)
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func (d *decoder) sidecarImage(n *yaml.Node, path string, c *Container) {
+	if n.Kind == yaml.ScalarNode {
+		c.Image, _ = d.nonEmpty(n, path)
+		return
+	}
+	hasLocation := false
+	d.mapping(n, path, fields{known: []string{"location", "build"}}, func(key string, _, v *yaml.Node) {
+		if key == "location" {
+			c.Image, _ = d.nonEmpty(v, join(path, key))
+			hasLocation = true
+			return
+		}
+		d.build(v, join(path, key))
+		c.Build = true
+	})
+	if hasLocation == c.Build && n.Kind == yaml.MappingNode {
+		d.errorf(n, path, "set exactly one of location or build")
+	}
+}
+
+// port reads 80, "80", "80/tcp" or "2000/udp".
+func (d *decoder) port(n *yaml.Node, path string) *Port {
+	s, ok := d.str(n, path)
+	if !ok {
+		return nil
+	}
+	number, protocol, hasProtocol := strings.Cut(s, "/")
+	if !hasProtocol {
+		protocol = "tcp"
+	}
+	protocol = strings.ToLower(protocol)
+	i, err := strconv.Atoi(number)
+	if err != nil {
+		d.errorf(n, path, "must be a port such as 80, \"80/tcp\" or \"2000/udp\", got %q", s)
+		return nil
+	}
+	if i < 1 || i > 65535 {
+		d.errorf(n, path, "must be 1-65535, got %d", i)
+		return nil
+	}
+	if protocol != "tcp" && protocol != "udp" {
+		d.errorf(n, path, "protocol must be tcp or udp, got %q", protocol)
+		return nil
+	}
+	return &Port{Number: i, Protocol: protocol, pos: pos(n)}
+}
+
+// userMap walks a mapping whose keys the user names (variables, labels,
+// sidecars), refusing keys CloudFormation would read as an intrinsic.
+func (d *decoder) userMap(n *yaml.Node, path string, fn func(key string, k, v *yaml.Node)) {
+	if n = d.resolve(n, path); n == nil {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "must be a map")
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Value == "" {
+			d.errorf(k, path, "keys must be non-empty strings")
+			continue
+		}
+		if seen[k.Value] {
+			d.errorf(k, path, "%q repeated", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		if k.Value == "Ref" || k.Value == "Condition" || strings.HasPrefix(k.Value, "Fn::") {
+			d.errorf(k, path, "%q is reserved: CloudFormation would read it as an intrinsic function", k.Value)
+			continue
+		}
+		if len(k.Value) > 255 {
+			d.errorf(k, path, "keys must be at most 255 characters")
+			continue
+		}
+		v := d.resolve(n.Content[i+1], join(path, k.Value))
+		if v == nil {
+			continue
+		}
+		fn(k.Value, k, v)
+	}
+}
+
+func (d *decoder) stringMap(n *yaml.Node, path string) map[string]string {
+	out := map[string]string{}
+	d.userMap(n, path, func(key string, _, v *yaml.Node) {
+		if s, ok := d.str(v, join(path, key)); ok {
+			out[key] = s
+		}
+	})
+	return out
+}
+
+func (d *decoder) labels(n *yaml.Node, path string) []Label {
+	m := d.stringMap(n, path)
+	out := make([]Label, 0, len(m))
+	for k, v := range m {
+		out = append(out, Label{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// variables reads name: value pairs; a value is a string, number or bool
+// as written, or {from_cfn: export}.
+func (d *decoder) variables(n *yaml.Node, path string) []Variable {
+	var out []Variable
+	d.userMap(n, path, func(name string, k, v *yaml.Node) {
+		p := join(path, name)
+		variable := Variable{Name: name, pos: pos(k)}
+		switch {
+		case isNull(v):
+			d.errorf(v, p, "must have a value")
+			return
+		case v.Kind == yaml.MappingNode:
+			d.mapping(v, p, fields{known: []string{"from_cfn"}}, func(_ string, _, e *yaml.Node) {
+				variable.Import, _ = d.nonEmpty(e, join(p, "from_cfn"))
+			})
+			if variable.Import == "" {
+				return
+			}
+		default:
+			s, ok := d.str(v, p)
+			if !ok {
+				return
+			}
+			variable.Value = s
+		}
+		out = append(out, variable)
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// secrets reads name: source pairs: an SSM parameter name or an ARN,
+// {secretsmanager: name[:json-key:stage:version]}, or {from_cfn: export}.
+func (d *decoder) secrets(n *yaml.Node, path string) []Secret {
+	var out []Secret
+	d.userMap(n, path, func(name string, k, v *yaml.Node) {
+		p := join(path, name)
+		secret := Secret{Name: name, pos: pos(k)}
+		if v.Kind == yaml.MappingNode {
+			d.mapping(v, p, fields{known: []string{SecretSecretsManager, SecretImport}}, func(key string, _, e *yaml.Node) {
+				if secret.From != "" {
+					d.errorf(e, p, "set secretsmanager or from_cfn, not both")
+					return
+				}
+				secret.From = key
+				secret.Value, _ = d.nonEmpty(e, join(p, key))
+			})
+			if secret.Value == "" {
+				if secret.From == "" {
+					d.errorf(v, p, "must name a secret: a parameter name or ARN, {secretsmanager: name} or {from_cfn: export}")
+				}
+				return
+			}
+			out = append(out, secret)
+			return
+		}
+		s, ok := d.nonEmpty(v, p)
+		if !ok {
+			return
+		}
+		secret.From, secret.Value = SecretSSM, s
+		out = append(out, secret)
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// The depends_on conditions ECS knows.
+var conditions = []string{"START", "COMPLETE", "SUCCESS", "HEALTHY"}
+
+func (d *decoder) dependsOn(n *yaml.Node, path string) []Dependency {
+	var out []Dependency
+	d.userMap(n, path, func(name string, k, v *yaml.Node) {
+		p := join(path, name)
+		s, ok := d.str(v, p)
+		if !ok {
+			return
+		}
+		cond := strings.ToUpper(s)
+		if !contains(conditions, cond) {
+			d.errorf(v, p, "unknown condition %q; want start, complete, success or healthy", s)
+			return
+		}
+		out = append(out, Dependency{Container: name, Condition: cond, pos: pos(k), condPos: pos(v)})
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Container < out[j].Container })
+	return out
+}
+
+var healthCheckFields = fields{known: []string{"command", "interval", "retries", "timeout", "start_period"}}
+
+// healthCheck reads a container health check with Copilot's defaults and
+// ECS's ranges: interval 5-300s, timeout 2-60s, retries 1-10, start period
+// 0-300s.
+func (d *decoder) healthCheck(n *yaml.Node, path string) *HealthCheck {
+	h := &HealthCheck{Interval: 10, Retries: 2, Timeout: 5}
+	d.mapping(n, path, healthCheckFields, func(key string, _, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "command":
+			h.Command, _ = d.stringList(v, p)
+			if len(h.Command) > 0 && h.Command[0] != "CMD" && h.Command[0] != "CMD-SHELL" && h.Command[0] != "NONE" {
+				d.errorf(v, p, "must start with CMD, CMD-SHELL or NONE, got %q", h.Command[0])
+			}
+		case "interval":
+			h.Interval, _ = d.seconds(v, p, 5, 300)
+		case "retries":
+			h.Retries, _ = d.intRange(v, p, 1, 10)
+		case "timeout":
+			h.Timeout, _ = d.seconds(v, p, 2, 60)
+		case "start_period":
+			h.StartPeriod, _ = d.seconds(v, p, 0, 300)
+		}
+	})
+	if len(h.Command) == 0 && n.Kind == yaml.MappingNode {
+		d.errorf(n, path, "missing field \"command\"")
+	}
+	return h
+}
+
+var mountPointFields = fields{known: []string{"source_volume", "path", "read_only"}}
+
+func (d *decoder) mountPoints(n *yaml.Node, path string) []MountPoint {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, path, "must be a list")
+		return nil
+	}
+	var out []MountPoint
+	for i, item := range n.Content {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if item = d.resolve(item, p); item == nil {
+			continue
+		}
+		m := MountPoint{ReadOnly: true, pos: pos(item)}
+		d.mapping(item, p, mountPointFields, func(key string, _, v *yaml.Node) {
+			fp := join(p, key)
+			switch key {
+			case "source_volume":
+				m.SourceVolume, _ = d.nonEmpty(v, fp)
+				m.pos = pos(v)
+			case "path":
+				m.Path, _ = d.nonEmpty(v, fp)
+				m.pathPos = pos(v)
+				if m.Path != "" && !strings.HasPrefix(m.Path, "/") {
+					d.errorf(v, fp, "must be an absolute path, got %q", m.Path)
+				}
+			case "read_only":
+				m.ReadOnly, _ = d.boolean(v, fp)
+			}
+		})
+		if item.Kind == yaml.MappingNode && (m.SourceVolume == "" || m.Path == "") {
+			d.errorf(item, p, "needs source_volume and path")
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}

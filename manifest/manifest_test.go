@@ -1,0 +1,139 @@
+package manifest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func parse(t *testing.T, src string, opts Options) (*Workload, error) {
+	t.Helper()
+	return Parse("manifest.yml", []byte(src), opts)
+}
+
+const base = "name: api\ntype: Backend Service\nimage:\n  location: nginx\n"
+
+func TestInterpolation(t *testing.T) {
+	env := map[string]string{"TAG": "v1", "PORT": "8080"}
+	opts := Options{App: "shop", Env: "test", Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	w, err := parse(t, base+"  port: ${PORT}\nvariables:\n  A: ${COPILOT_APPLICATION_NAME}-${COPILOT_ENVIRONMENT_NAME}:${TAG}\n  B: \\${TAG}\n  C: $TAG\n  D: ${not-an-identifier}\n", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, v := range w.Main.Variables {
+		got[v.Name] = v.Value
+	}
+	want := map[string]string{"A": "shop-test:v1", "B": "${TAG}", "C": "$TAG", "D": "${not-an-identifier}"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("variables mismatch (-want +got):\n%s", diff)
+	}
+	if w.Main.Port == nil || w.Main.Port.Number != 8080 {
+		t.Errorf("port = %+v, want 8080 from ${PORT}", w.Main.Port)
+	}
+}
+
+func TestShellSplit(t *testing.T) {
+	for in, want := range map[string][]string{
+		`echo hello`:                {"echo", "hello"},
+		`sh -c "echo \"hi\" there"`: {"sh", "-c", `echo "hi" there`},
+		`a 'b c' d\ e`:              {"a", "b c", "d e"},
+		`  spaced   out  `:          {"spaced", "out"},
+		`''`:                        {""},
+	} {
+		got, err := shellSplit(in)
+		if err != nil {
+			t.Errorf("shellSplit(%q) error: %v", in, err)
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("shellSplit(%q) mismatch (-want +got):\n%s", in, diff)
+		}
+	}
+	for _, in := range []string{`"open`, `'open`} {
+		if _, err := shellSplit(in); err == nil {
+			t.Errorf("shellSplit(%q) succeeded, want an error", in)
+		}
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	for in, want := range map[string]string{"imgae": "image", "Variables": "variables", "sidecar": "sidecars", "zzz": ""} {
+		if got := suggest(in, workloadFields.known); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestErrorsSortedAndComplete(t *testing.T) {
+	_, err := parse(t, "name: api\ntype: Backend Service\nzeta: 1\nimage:\n  location: nginx\n  port: 0\nalpha: 2\n", Options{})
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Parse() error = %v, want an ErrorList", err)
+	}
+	want := []string{
+		`manifest.yml:3:1: unknown field "zeta"`,
+		`manifest.yml:6:9: image.port: must be 1-65535, got 0`,
+		`manifest.yml:7:1: unknown field "alpha"`,
+	}
+	if diff := cmp.Diff(want, strings.Split(list.Error(), "\n")); diff != "" {
+		t.Errorf("errors mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestNULRefused(t *testing.T) {
+	_, err := parse(t, base+"variables:\n  A: \"x\\0y\"\n", Options{})
+	if err == nil || !strings.Contains(err.Error(), "manifest.yml:6:6: variables.A: must not contain a NUL character") {
+		t.Errorf("Parse() error = %v, want a positioned NUL error", err)
+	}
+}
+
+func TestAliasBombBounded(t *testing.T) {
+	src := "name: api\ntype: Backend Service\nimage:\n  location: nginx\nx0: &a0 [v]\n"
+	for i := 1; i < 30; i++ {
+		src += strings.Replace("xN: &aN [*aP, *aP]\n", "N", string(rune('a'+i)), 2)
+	}
+	src = strings.ReplaceAll(src, "P", "0")
+	if _, err := parse(t, src, Options{}); err == nil {
+		t.Error("Parse() succeeded, want unknown-field errors")
+	}
+}
+
+// errorLine is the shape of every error Parse reports.
+var errorLine = regexp.MustCompile(`^manifest\.yml:[1-9][0-9]*:[1-9][0-9]*: `)
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("../golden/testdata/*/manifest.yml")
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(base))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("- list\n"))
+	f.Add([]byte("name: [\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, err := Parse("manifest.yml", data, Options{App: "a", Env: "e"})
+		if err == nil {
+			if w == nil {
+				t.Fatal("Parse() returned neither a workload nor an error")
+			}
+			return
+		}
+		var list ErrorList
+		if !errors.As(err, &list) || len(list) == 0 {
+			t.Fatalf("Parse() error %T %v, want a non-empty ErrorList", err, err)
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !errorLine.MatchString(line) {
+				t.Fatalf("error %q is not positioned", line)
+			}
+		}
+	})
+}

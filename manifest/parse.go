@@ -1,0 +1,187 @@
+// Package manifest parses and validates AWS Copilot workload manifests,
+// keeping the position of every node so each error points at its line.
+// It does no I/O: it is handed bytes and a way to look up variables.
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Options says how to read a manifest.
+type Options struct {
+	// App and Env are COPILOT_APPLICATION_NAME and COPILOT_ENVIRONMENT_NAME
+	// for interpolation; Env also selects environments.<Env>.
+	App, Env string
+	// Lookup finds other ${NAME}s, usually os.LookupEnv.
+	Lookup func(name string) (string, bool)
+}
+
+// Parse reads the manifest in data; file names it in errors. The error, if
+// any, is an ErrorList holding every problem found, sorted by position.
+func Parse(file string, data []byte, opts Options) (*Workload, error) {
+	d := &decoder{file: file}
+	root := d.document(data)
+	if root == nil {
+		return nil, d.errs.Err()
+	}
+	d.checkText(root, "")
+	d.interpolate(root, "", opts)
+	w := d.workload(root)
+	if len(d.errs) == 0 {
+		d.validate(w)
+	}
+	if len(d.errs) > 0 {
+		return nil, d.errs.Err()
+	}
+	return w, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// document decodes the single YAML document in data, turning yaml.v3's
+// syntax errors ("yaml: line 9: ...") into positioned errors.
+func (d *decoder) document(data []byte) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.errs.Add(d.file, Pos{1, 1}, "", "the manifest is empty")
+			return nil
+		}
+		d.syntaxError(data, err)
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		d.errs.Add(d.file, Pos{extra.Line, extra.Column}, "", "a manifest holds one YAML document; found another")
+		return nil
+	} else if !errors.Is(err, io.EOF) {
+		d.syntaxError(data, err)
+		return nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		d.errorf(root, "", "the manifest must be a map of fields")
+		return nil
+	}
+	return root
+}
+
+// syntaxError reports a yaml.v3 error. yaml.v3 gives the line but not the
+// column, so the column is that of the line's first non-blank character.
+func (d *decoder) syntaxError(data []byte, err error) {
+	msg := err.Error()
+	line := 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	col := 1
+	lines := bytes.Split(data, []byte("\n"))
+	if line >= 1 && line <= len(lines) {
+		col = len(lines[line-1]) - len(bytes.TrimLeft(lines[line-1], " \t")) + 1
+	}
+	d.errs.Add(d.file, Pos{line, col}, "", "YAML syntax error: "+msg)
+}
+
+// checkText refuses NUL characters anywhere: neither ECS nor CloudFormation
+// has a use for them, and the cfn package reserves them for intrinsics.
+func (d *decoder) checkText(n *yaml.Node, path string) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if strings.ContainsRune(n.Value, 0) {
+			d.errorf(n, path, "must not contain a NUL character")
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			d.checkText(n.Content[i], path)
+			d.checkText(n.Content[i+1], join(path, n.Content[i].Value))
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			d.checkText(c, path+"["+strconv.Itoa(i)+"]")
+		}
+	}
+}
+
+var interpolation = regexp.MustCompile(`\\?\$\{([^}]*)\}`)
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// interpolate replaces ${NAME} in string values (not keys) in place.
+// \${NAME} stays as the literal ${NAME}; bare $NAME is left alone. Aliases
+// are not followed: the node they name is visited where it is defined.
+func (d *decoder) interpolate(n *yaml.Node, path string, opts Options) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			d.interpolate(n.Content[i+1], join(path, n.Content[i].Value), opts)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			d.interpolate(c, path+"["+strconv.Itoa(i)+"]", opts)
+		}
+	case yaml.ScalarNode:
+		if !strings.Contains(n.Value, "${") {
+			return
+		}
+		out := interpolation.ReplaceAllStringFunc(n.Value, func(m string) string {
+			if strings.HasPrefix(m, `\`) {
+				return m[1:]
+			}
+			name := m[2 : len(m)-1]
+			if !identifier.MatchString(name) {
+				return m
+			}
+			if v, ok := lookup(name, opts); ok {
+				return v
+			}
+			d.errorf(n, path, "undefined variable ${%s}: set it in the environment or with --app/--env", name)
+			return m
+		})
+		if out != n.Value {
+			n.Value = out
+			if n.Style == 0 {
+				// A plain scalar is typed by what it now says: port: ${PORT}.
+				n.Tag = retag(out)
+			}
+		}
+	}
+}
+
+func lookup(name string, opts Options) (string, bool) {
+	switch {
+	case name == "COPILOT_APPLICATION_NAME" && opts.App != "":
+		return opts.App, true
+	case name == "COPILOT_ENVIRONMENT_NAME" && opts.Env != "":
+		return opts.Env, true
+	case opts.Lookup != nil:
+		return opts.Lookup(name)
+	}
+	return "", false
+}
+
+// retag gives an interpolated plain scalar the tag YAML would have given
+// the same text.
+func retag(s string) string {
+	var v any
+	if err := yaml.Unmarshal([]byte(s), &v); err == nil {
+		switch v.(type) {
+		case int:
+			return "!!int"
+		case bool:
+			return "!!bool"
+		case float64:
+			return "!!float"
+		}
+	}
+	return "!!str"
+}

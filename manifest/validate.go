@@ -1,0 +1,324 @@
+package manifest
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// The containers cfngen adds itself; no sidecar may take their names.
+const (
+	FireLensContainer = "firelens_log_router"
+	OTelContainer     = "aws-otel-collector"
+)
+
+// maxContainers is ECS's limit on containers in one task definition.
+const maxContainers = 10
+
+// containerName is ECS's rule: up to 255 letters, digits, hyphens and
+// underscores.
+var containerName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// Injected are the variables cfngen sets in every container, as Copilot did.
+var Injected = []string{"COPILOT_APPLICATION_NAME", "COPILOT_ENVIRONMENT_NAME", "COPILOT_SERVICE_NAME", "COPILOT_SERVICE_DISCOVERY_ENDPOINT"}
+
+// Containers returns the main container and then the sidecars.
+func (w *Workload) Containers() []*Container {
+	out := []*Container{&w.Main}
+	for i := range w.Sidecars {
+		out = append(out, &w.Sidecars[i])
+	}
+	return out
+}
+
+// Container returns the container with the given name, or nil.
+func (w *Workload) Container(name string) *Container {
+	for _, c := range w.Containers() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (d *decoder) validate(w *Workload) {
+	d.names(w)
+	d.ports(w)
+	d.dependencies(w)
+	d.mounts(w)
+	d.target(w)
+	d.size(w)
+	for _, c := range w.Containers() {
+		d.environment(c, w)
+	}
+}
+
+func (d *decoder) names(w *Workload) {
+	if !containerName.MatchString(w.Name) {
+		d.errs.Add(d.file, w.namePos, "name", fmt.Sprintf("must be 1-255 letters, digits, hyphens or underscores, got %q", w.Name))
+	}
+	for _, s := range w.Sidecars {
+		p := "sidecars." + s.Name
+		switch {
+		case !containerName.MatchString(s.Name):
+			d.errs.Add(d.file, s.pos, p, "a container name must be 1-255 letters, digits, hyphens or underscores")
+		case s.Name == w.Name:
+			d.errs.Add(d.file, s.pos, p, fmt.Sprintf("the main container is already named %q", w.Name))
+		case s.Name == FireLensContainer || s.Name == OTelContainer:
+			d.errs.Add(d.file, s.pos, p, fmt.Sprintf("%q is the name of the container cfngen adds itself", s.Name))
+		}
+	}
+	if n := len(w.Containers()); n > maxContainers {
+		d.errs.Add(d.file, w.Sidecars[maxContainers-1].pos, "sidecars", fmt.Sprintf("a task holds at most %d containers; this one has %d", maxContainers, n))
+	}
+}
+
+// ports refuses a port exposed twice: in awsvpc mode every container of a
+// task shares one network namespace.
+func (d *decoder) ports(w *Workload) {
+	owner := map[string]string{}
+	for _, c := range w.Containers() {
+		if c.Port == nil {
+			continue
+		}
+		key := fmt.Sprintf("%d/%s", c.Port.Number, c.Port.Protocol)
+		if other, dup := owner[key]; dup {
+			d.errs.Add(d.file, c.Port.pos, containerPath(c, w, "port"), fmt.Sprintf("port %s is already exposed by container %q", key, other))
+			continue
+		}
+		owner[key] = c.Name
+	}
+}
+
+// containerPath is the manifest path of a container's field.
+func containerPath(c *Container, w *Workload, field string) string {
+	if c == &w.Main {
+		switch field {
+		case "port", "depends_on", "labels", "healthcheck", "credentials":
+			return join("image", field)
+		}
+		return field
+	}
+	return join("sidecars."+c.Name, field)
+}
+
+func (d *decoder) dependencies(w *Workload) {
+	var names []string
+	for _, c := range w.Containers() {
+		names = append(names, c.Name)
+	}
+	for _, c := range w.Containers() {
+		for _, dep := range c.DependsOn {
+			p := join(containerPath(c, w, "depends_on"), dep.Container)
+			target := w.Container(dep.Container)
+			switch {
+			case dep.Container == c.Name:
+				d.errs.Add(d.file, dep.pos, p, "a container cannot depend on itself")
+			case target == nil:
+				msg := fmt.Sprintf("unknown container %q", dep.Container)
+				if s := suggest(dep.Container, names); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				}
+				d.errs.Add(d.file, dep.pos, p, msg)
+			case target.Essential && dep.Condition != "START" && dep.Condition != "HEALTHY":
+				d.errs.Add(d.file, dep.condPos, p, fmt.Sprintf("%q is essential, so the condition must be start or healthy, got %s", dep.Container, strings.ToLower(dep.Condition)))
+			case dep.Condition == "HEALTHY" && target.HealthCheck == nil:
+				d.errs.Add(d.file, dep.condPos, p, fmt.Sprintf("condition healthy needs a healthcheck on %q, which has none", dep.Container))
+			}
+		}
+	}
+	d.cycles(w)
+}
+
+// cycles reports each depends_on cycle once, naming its chain, at the edge
+// that closes it.
+func (d *decoder) cycles(w *Workload) {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := map[string]int{}
+	var stack []string
+	var visit func(c *Container)
+	visit = func(c *Container) {
+		state[c.Name] = active
+		stack = append(stack, c.Name)
+		for _, dep := range c.DependsOn {
+			target := w.Container(dep.Container)
+			if target == nil || target == c {
+				continue
+			}
+			switch state[target.Name] {
+			case unseen:
+				visit(target)
+			case active:
+				i := indexOf(stack, target.Name)
+				chain := append(append([]string(nil), stack[i:]...), target.Name)
+				d.errs.Add(d.file, dep.pos, join(containerPath(c, w, "depends_on"), dep.Container),
+					"depends_on cycle: "+strings.Join(chain, " -> "))
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[c.Name] = done
+	}
+	for _, c := range w.Containers() {
+		if state[c.Name] == unseen {
+			visit(c)
+		}
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// mounts checks that every mount point names a declared volume.
+func (d *decoder) mounts(w *Workload) {
+	for _, c := range w.Containers() {
+		for i, m := range c.MountPoints {
+			p := fmt.Sprintf("%s[%d].source_volume", containerPath(c, w, "mount_points"), i)
+			d.errs.Add(d.file, m.pos, p, fmt.Sprintf("volume %q is not declared in storage.volumes", m.SourceVolume))
+		}
+	}
+}
+
+// target checks the load balancer's target container and port.
+func (d *decoder) target(w *Workload) {
+	if w.HTTP == nil {
+		if w.Type == LoadBalancedWebService {
+			d.errs.Add(d.file, w.Main.pos, "", "missing field \"http\": a Load Balanced Web Service needs a path to route")
+		}
+		return
+	}
+	name := w.HTTP.TargetContainer
+	if name == "" {
+		name = w.Name
+	}
+	c := w.Container(name)
+	switch {
+	case c == nil:
+		var names []string
+		for _, c := range w.Containers() {
+			names = append(names, c.Name)
+		}
+		msg := fmt.Sprintf("unknown container %q", name)
+		if s := suggest(name, names); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		d.errs.Add(d.file, w.HTTP.targetPos, "http.target_container", msg)
+	case c.Port == nil && w.HTTP.TargetPort == 0:
+		at, p := w.HTTP.targetPos, "http.target_container"
+		if w.HTTP.TargetContainer == "" {
+			at, p = w.HTTP.pos, "http"
+		}
+		d.errs.Add(d.file, at, p, fmt.Sprintf("the target container %q exposes no port: set its port or http.target_port", name))
+	case c.Port != nil && c.Port.Protocol != "tcp" && w.HTTP.TargetPort == 0:
+		d.errs.Add(d.file, c.Port.pos, containerPath(c, w, "port"), "the load balancer's target port must be tcp")
+	}
+}
+
+// fargateMemory lists, for each CPU size, the memory sizes Fargate accepts.
+var fargateMemory = map[int][]int{
+	256:   {512, 1024, 2048},
+	512:   steps(1024, 4096, 1024),
+	1024:  steps(2048, 8192, 1024),
+	2048:  steps(4096, 16384, 1024),
+	4096:  steps(8192, 30720, 1024),
+	8192:  steps(16384, 61440, 4096),
+	16384: steps(32768, 122880, 8192),
+}
+
+func steps(lo, hi, step int) []int {
+	var out []int
+	for m := lo; m <= hi; m += step {
+		out = append(out, m)
+	}
+	return out
+}
+
+// size checks the task size against Fargate's combinations and its
+// Windows minimum of 1 vCPU and 2 GiB.
+func (d *decoder) size(w *Workload) {
+	cpuPos, memPos := w.cpuPos, w.memoryPos
+	if cpuPos == (Pos{}) {
+		cpuPos = w.Main.pos
+	}
+	if memPos == (Pos{}) {
+		memPos = cpuPos
+	}
+	mems, ok := fargateMemory[w.CPU]
+	if !ok {
+		var cpus []int
+		for c := range fargateMemory {
+			cpus = append(cpus, c)
+		}
+		sort.Ints(cpus)
+		d.errs.Add(d.file, cpuPos, "cpu", fmt.Sprintf("Fargate takes cpu %s, got %d", intList(cpus), w.CPU))
+		return
+	}
+	if w.Platform.Windows() {
+		if w.CPU < 1024 {
+			d.errs.Add(d.file, cpuPos, "cpu", fmt.Sprintf("Windows tasks need cpu of at least 1024, got %d", w.CPU))
+		}
+		if w.Memory < 2048 {
+			d.errs.Add(d.file, memPos, "memory", fmt.Sprintf("Windows tasks need memory of at least 2048, got %d", w.Memory))
+		}
+	}
+	if indexOfInt(mems, w.Memory) < 0 {
+		d.errs.Add(d.file, memPos, "memory", fmt.Sprintf("with cpu %d Fargate takes memory %s, got %d", w.CPU, intRange(mems), w.Memory))
+	}
+}
+
+func indexOfInt(list []int, x int) int {
+	for i, v := range list {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+func intList(l []int) string {
+	s := make([]string, len(l))
+	for i, v := range l {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+// intRange describes a list of sizes: a short list whole, a long one as
+// its ends and step.
+func intRange(l []int) string {
+	if len(l) <= 3 {
+		return intList(l)
+	}
+	return fmt.Sprintf("%d-%d in steps of %d", l[0], l[len(l)-1], l[1]-l[0])
+}
+
+// environment refuses a variable that cfngen sets itself, and a name used
+// both as a variable and a secret.
+func (d *decoder) environment(c *Container, w *Workload) {
+	vars := map[string]bool{}
+	for _, v := range c.Variables {
+		vars[v.Name] = true
+		if contains(Injected, v.Name) {
+			d.errs.Add(d.file, v.pos, join(containerPath(c, w, "variables"), v.Name), "is set by cfngen in every container")
+		}
+	}
+	for _, s := range c.Secrets {
+		p := join(containerPath(c, w, "secrets"), s.Name)
+		if vars[s.Name] {
+			d.errs.Add(d.file, s.pos, p, "is also a variable of this container")
+		}
+		if contains(Injected, s.Name) {
+			d.errs.Add(d.file, s.pos, p, "is set by cfngen in every container")
+		}
+	}
+}

@@ -1,0 +1,344 @@
+package manifest
+
+import (
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The workload types.
+const (
+	LoadBalancedWebService = "Load Balanced Web Service"
+	BackendService         = "Backend Service"
+	WorkerService          = "Worker Service"
+	ScheduledJob           = "Scheduled Job"
+)
+
+// Workload is a parsed, validated manifest.
+type Workload struct {
+	Name     string
+	Type     string
+	CPU      int
+	Memory   int
+	Count    int
+	Platform Platform
+	Exec     bool
+
+	// Main is the main container: its name is the workload's, its image
+	// fields come from image, its variables, secrets, entrypoint and command
+	// from the top level. It is always essential.
+	Main Container
+	// Sidecars are sorted by name.
+	Sidecars []Container
+	// HTTP is the load balancer's routing, or nil when there is none.
+	HTTP *HTTP
+
+	namePos, cpuPos, memoryPos, platformPos Pos
+}
+
+// Platform is the task's operating system and CPU architecture, in ECS's
+// RuntimePlatform terms.
+type Platform struct {
+	OSFamily     string // LINUX, WINDOWS_SERVER_2019_CORE, ...
+	Architecture string // X86_64 or ARM64
+}
+
+// Windows reports whether the platform is a Windows one.
+func (p Platform) Windows() bool { return strings.HasPrefix(p.OSFamily, "WINDOWS") }
+
+// Container is the main container or a sidecar.
+type Container struct {
+	Name string
+	// Image is the image location; when Build is set the image is built
+	// outside cfngen and the template takes it as a parameter.
+	Image       string
+	Build       bool
+	Port        *Port
+	Essential   bool
+	Credentials string // a Secrets Manager ARN for the registry login
+	Variables   []Variable
+	Secrets     []Secret
+	Labels      []Label
+	DependsOn   []Dependency
+	EntryPoint  []string
+	Command     []string
+	HealthCheck *HealthCheck
+	MountPoints []MountPoint
+
+	pos Pos // the sidecar's key, or the top of the manifest for the main container
+}
+
+// Port is a container port.
+type Port struct {
+	Number   int
+	Protocol string // tcp or udp
+	pos      Pos
+}
+
+// Variable is an environment variable: a literal Value, or the value of
+// the CloudFormation export named by Import.
+type Variable struct {
+	Name, Value, Import string
+	pos                 Pos
+}
+
+// The places a secret can come from.
+const (
+	SecretSSM            = "ssm"            // a parameter name, or an SSM or Secrets Manager ARN
+	SecretSecretsManager = "secretsmanager" // a secret name, with an optional :json-key:stage:version
+	SecretImport         = "from_cfn"       // a CloudFormation export holding the ARN
+)
+
+// Secret is a container secret.
+type Secret struct {
+	Name, From, Value string
+	pos               Pos
+}
+
+// Label is a Docker label.
+type Label struct{ Key, Value string }
+
+// Dependency is one depends_on entry; Condition is upper case.
+type Dependency struct {
+	Container, Condition string
+	pos, condPos         Pos
+}
+
+// HealthCheck is a container health check; durations are in seconds.
+type HealthCheck struct {
+	Command                                 []string
+	Interval, Retries, Timeout, StartPeriod int
+}
+
+// MountPoint mounts a volume into a container.
+type MountPoint struct {
+	SourceVolume, Path string
+	ReadOnly           bool
+	pos, pathPos       Pos
+}
+
+// HTTP is the load balancer's routing to the workload.
+type HTTP struct {
+	Path            string
+	HealthCheck     TargetHealthCheck
+	TargetContainer string // defaults to the main container
+	TargetPort      int    // defaults to the target container's port
+	// DeregistrationDelay is in seconds; Copilot's default is 60.
+	DeregistrationDelay int
+	Stickiness          bool
+
+	pos, targetPos Pos
+}
+
+// TargetHealthCheck is the target group's health check; zero values are
+// left to Elastic Load Balancing's defaults.
+type TargetHealthCheck struct {
+	Path                                 string
+	Port                                 int
+	SuccessCodes                         string
+	HealthyThreshold, UnhealthyThreshold int
+	Interval, Timeout                    int
+	GracePeriod                          int // seconds; Copilot's default is 60
+}
+
+const notYet = "not supported yet"
+
+// workloadFields are the top-level fields.
+var workloadFields = fields{
+	known: []string{"name", "type", "image", "cpu", "memory", "count", "platform", "exec",
+		"entrypoint", "command", "variables", "secrets", "http", "sidecars"},
+	unsupported: map[string]string{
+		"logging":           notYet,
+		"storage":           notYet,
+		"observability":     notYet,
+		"environments":      notYet,
+		"network":           notYet,
+		"nlb":               notYet,
+		"publish":           notYet,
+		"deployment":        notYet,
+		"taskdef_overrides": notYet,
+		"env_file":          notYet + ": it needs an S3 object at deploy time",
+	},
+}
+
+// refusedTypes are the Copilot workload types cfngen does not render.
+var refusedTypes = map[string]string{
+	"Request-Driven Web Service": "runs on AWS App Runner, not ECS, and cannot have sidecars",
+	"Static Site":                "is served from S3 and CloudFront, not ECS, and cannot have sidecars",
+	WorkerService:                notYet,
+	ScheduledJob:                 notYet,
+}
+
+func (d *decoder) workload(root *yaml.Node) *Workload {
+	w := &Workload{Count: 1, Platform: Platform{OSFamily: "LINUX", Architecture: "X86_64"}}
+	w.Main.Essential = true
+	w.Main.pos = pos(root)
+	if !d.workloadType(root, w) {
+		return w
+	}
+	d.mapping(root, "", workloadFields, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "name":
+			w.Name, _ = d.nonEmpty(v, key)
+			w.namePos = pos(v)
+		case "type":
+			// Read by workloadType.
+		case "image":
+			d.image(v, key, &w.Main)
+		case "cpu":
+			w.CPU, _ = d.integer(v, key)
+			w.cpuPos = pos(v)
+		case "memory":
+			w.Memory, _ = d.integer(v, key)
+			w.memoryPos = pos(v)
+		case "count":
+			if v.Kind == yaml.MappingNode {
+				d.errorf(v, key, "a map (autoscaling ranges, spot) is %s; use an integer", notYet)
+				return
+			}
+			w.Count, _ = d.intRange(v, key, 0, 10000)
+		case "platform":
+			w.Platform = d.platform(v, key)
+			w.platformPos = pos(v)
+		case "exec":
+			w.Exec, _ = d.boolean(v, key)
+		case "entrypoint":
+			w.Main.EntryPoint = d.command(v, key)
+		case "command":
+			w.Main.Command = d.command(v, key)
+		case "variables":
+			w.Main.Variables = d.variables(v, key)
+		case "secrets":
+			w.Main.Secrets = d.secrets(v, key)
+		case "http":
+			w.HTTP = d.http(v, key)
+		case "sidecars":
+			w.Sidecars = d.sidecars(v, key)
+		}
+	})
+	if w.Name == "" {
+		if v := d.value(root, "name"); v == nil {
+			d.errorf(root, "", "missing field \"name\"")
+		} else if isNull(v) {
+			d.errorf(v, "name", "must not be empty")
+		}
+	}
+	w.Main.Name = w.Name
+	if w.CPU == 0 && w.cpuPos == (Pos{}) {
+		w.CPU, w.Memory = d.defaultSize(w)
+	} else if w.Memory == 0 && w.memoryPos == (Pos{}) {
+		_, w.Memory = d.defaultSize(w)
+	}
+	return w
+}
+
+// defaultSize is Copilot's default task size: 256 CPU units and 512 MiB,
+// or 1024 and 2048 on Windows, Fargate's Windows minimum.
+func (d *decoder) defaultSize(w *Workload) (int, int) {
+	if w.Platform.Windows() {
+		return 1024, 2048
+	}
+	return 256, 512
+}
+
+// value returns the value under key in mapping n, or nil.
+func (d *decoder) value(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// workloadType reads type first: a refused type is the only error worth
+// reporting, since its other fields are not ours to check.
+func (d *decoder) workloadType(root *yaml.Node, w *Workload) bool {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "type" {
+			continue
+		}
+		v := d.resolve(root.Content[i+1], "type")
+		if v == nil {
+			return false
+		}
+		t, ok := d.str(v, "type")
+		if !ok {
+			return false
+		}
+		if reason, refused := refusedTypes[t]; refused {
+			d.errorf(v, "type", "%q %s", t, reason)
+			return false
+		}
+		if t != LoadBalancedWebService && t != BackendService {
+			d.errorf(v, "type", "unknown workload type %q; want %q or %q", t, LoadBalancedWebService, BackendService)
+			return false
+		}
+		w.Type = t
+		return true
+	}
+	d.errorf(root, "", "missing field \"type\"")
+	return false
+}
+
+var platforms = map[string]Platform{
+	"linux/x86_64":   {"LINUX", "X86_64"},
+	"linux/amd64":    {"LINUX", "X86_64"},
+	"linux/arm64":    {"LINUX", "ARM64"},
+	"linux/arm":      {"LINUX", "ARM64"},
+	"windows/x86_64": {"WINDOWS_SERVER_2019_CORE", "X86_64"},
+	"windows/amd64":  {"WINDOWS_SERVER_2019_CORE", "X86_64"},
+}
+
+var osFamilies = map[string]string{
+	"linux":                    "LINUX",
+	"windows_server_2019_core": "WINDOWS_SERVER_2019_CORE",
+	"windows_server_2019_full": "WINDOWS_SERVER_2019_FULL",
+	"windows_server_2022_core": "WINDOWS_SERVER_2022_CORE",
+	"windows_server_2022_full": "WINDOWS_SERVER_2022_FULL",
+}
+
+var architectures = map[string]string{"x86_64": "X86_64", "amd64": "X86_64", "arm64": "ARM64", "arm": "ARM64"}
+
+func (d *decoder) platform(n *yaml.Node, path string) Platform {
+	p := Platform{OSFamily: "LINUX", Architecture: "X86_64"}
+	if n.Kind == yaml.ScalarNode {
+		s, _ := d.str(n, path)
+		if found, ok := platforms[strings.ToLower(s)]; ok {
+			return found
+		}
+		d.errorf(n, path, "unknown platform %q; want one of %s", s, keys(platforms))
+		return p
+	}
+	d.mapping(n, path, fields{known: []string{"osfamily", "architecture"}}, func(key string, k, v *yaml.Node) {
+		s, _ := d.str(v, join(path, key))
+		table := osFamilies
+		if key == "architecture" {
+			table = architectures
+		}
+		found, ok := table[strings.ToLower(s)]
+		if !ok {
+			d.errorf(v, join(path, key), "unknown %s %q; want one of %s", key, s, keys(table))
+			return
+		}
+		if key == "osfamily" {
+			p.OSFamily = found
+		} else {
+			p.Architecture = found
+		}
+	})
+	if p.Windows() && p.Architecture != "X86_64" {
+		d.errorf(n, path, "Windows tasks on Fargate run on x86_64 only")
+	}
+	return p
+}
+
+func keys[V any](m map[string]V) string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
