@@ -333,14 +333,15 @@ func plain(s string) bool {
 		return false
 	}
 	switch s[0] {
-	case '-', '?', ':', '@', '`', '~', '=', '+':
+	case '-', '?', ':', '@', '`', '~', '=', '+', ',':
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("_./@+=()-~^;", c) >= 0:
+		case strings.IndexByte("_./@+=()-~^;,", c) >= 0:
+			// "," is a flow indicator, and this writer never writes flow style.
 		case c == ' ':
 			if i+1 < len(s) && s[i+1] == ' ' {
 				return false

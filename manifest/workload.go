@@ -166,8 +166,8 @@ var workloadFields = fields{
 var refusedTypes = map[string]string{
 	"Request-Driven Web Service": "runs on AWS App Runner, not ECS, and cannot have sidecars",
 	"Static Site":                "is served from S3 and CloudFront, not ECS, and cannot have sidecars",
-	WorkerService:                notYet,
-	ScheduledJob:                 notYet,
+	WorkerService:                "is " + notYet,
+	ScheduledJob:                 "is " + notYet,
 }
 
 func (d *decoder) workload(root *yaml.Node) *Workload {

@@ -1,0 +1,43 @@
+// Package addons builds the IAM ManagedPolicies cfngen generates and, in
+// time, merges the user's addon templates.
+package addons
+
+// PolicyDocument is an IAM policy document. Its fields are in the order
+// reviewers read them.
+type PolicyDocument struct {
+	Version   string
+	Statement []Statement
+}
+
+// Statement is one IAM policy statement.
+type Statement struct {
+	Sid       string `json:",omitempty"`
+	Effect    string
+	Principal *Principal `json:",omitempty"`
+	Action    []string
+	Resource  []string `json:",omitempty"`
+}
+
+// Principal names who may assume a role.
+type Principal struct {
+	Service string
+}
+
+// Policy returns a policy document version 2012-10-17 of the statements.
+func Policy(statements ...Statement) PolicyDocument {
+	return PolicyDocument{Version: "2012-10-17", Statement: statements}
+}
+
+// Allow is an Allow statement.
+func Allow(sid string, actions []string, resources ...string) Statement {
+	return Statement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
+}
+
+// AssumeRole is the trust policy that lets ECS tasks assume a role.
+func AssumeRole() PolicyDocument {
+	return Policy(Statement{
+		Effect:    "Allow",
+		Principal: &Principal{Service: "ecs-tasks.amazonaws.com"},
+		Action:    []string{"sts:AssumeRole"},
+	})
+}

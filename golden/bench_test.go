@@ -1,0 +1,42 @@
+package golden
+
+import (
+	"os"
+	"testing"
+
+	"github.com/cfngen/cfngen/stack"
+)
+
+// BenchmarkRender measures parse, translate and write for each golden
+// template, in process.
+func BenchmarkRender(b *testing.B) {
+	for _, c := range cases(b) {
+		if _, err := os.Stat(c.dir + "/stack.yml"); err != nil {
+			continue
+		}
+		data, err := os.ReadFile(c.dir + "/manifest.yml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) { benchRender(b, data, c.opts) })
+	}
+}
+
+// BenchmarkSidecarsBench renders the manifest Copilot took 14.9 ms on
+// (see golden/bench/sidecars-bench.yml for the fields left out).
+func BenchmarkSidecarsBench(b *testing.B) {
+	data, err := os.ReadFile("bench/sidecars-bench.yml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRender(b, data, stack.Options{App: "myapp", Env: "test"})
+}
+
+func benchRender(b *testing.B, data []byte, opts stack.Options) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := stack.Render("manifest.yml", data, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,241 @@
+package golden
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cfngen/cfngen/cfn"
+	"gopkg.in/yaml.v3"
+)
+
+// TestDeploy deploys the environment stack and then every golden template
+// on a local moto_server with the AWS CLI. moto ignores some properties, so
+// this proves a template deploys, not that every field is right.
+func TestDeploy(t *testing.T) {
+	motoServer := requireTool(t, "moto_server")
+	awsPath := requireTool(t, "aws")
+	if testing.Short() {
+		t.Skip("deploying is not short")
+	}
+	endpoint, log := startMoto(t, motoServer)
+	cli := awsCLI{t: t, path: awsPath, endpoint: endpoint}
+
+	// moto records outputs and exports only for create-stack, not for the
+	// change sets that deploy makes; the golden templates import some.
+	cli.create("environment", "environment.yml", nil)
+	env := cli.physicalIDs("environment")
+	values := map[string]string{
+		"AppName":         "shop",
+		"EnvName":         "test",
+		"ClusterId":       env["Cluster"],
+		"Subnets":         env["SubnetA"] + "," + env["SubnetB"],
+		"SecurityGroups":  env["SecurityGroup"],
+		"VpcId":           env["Vpc"],
+		"HTTPListenerArn": env["Listener"],
+	}
+	for _, c := range stacks(t) {
+		t.Run(c.name, func(t *testing.T) {
+			cli := cli
+			cli.t = t
+			file := filepath.Join(c.dir, "stack.yml")
+			tree := readTemplate(t, file)
+			params := parameterValues(t, tree, values)
+			if strings.Contains(readFile(t, file), "ImportValue") {
+				// moto's change sets see no exports (it makes their stack
+				// with an empty export table), so a template that imports
+				// one is created directly; AWS itself takes either path.
+				cli.create("golden-"+c.name, file, params)
+				return
+			}
+			cli.deploy("golden-"+c.name, file, params)
+		})
+	}
+	// moto accepts a type it cannot create and says so only in its log.
+	if unsupported := regexp.MustCompile(`No Moto CloudFormation support for \S+`).FindAllString(readFile(t, log), -1); len(unsupported) > 0 {
+		t.Errorf("moto could not create resources the templates rely on:\n%s", strings.Join(unique(unsupported), "\n"))
+	}
+}
+
+// startMoto starts moto_server on a free loopback port and stops it when
+// the test ends.
+func startMoto(t *testing.T, path string) (endpoint, log string) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	log = filepath.Join(t.TempDir(), "moto.log")
+	out, err := os.Create(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	t.Cleanup(func() {
+		if p, err := os.FindProcess(pid); err == nil {
+			p.Kill()
+		}
+		cmd.Wait()
+		out.Close()
+	})
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("moto_server did not listen on %s within 60s:\n%s", addr, readFile(t, log))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return "http://" + addr, log
+}
+
+type awsCLI struct {
+	t              *testing.T
+	path, endpoint string
+}
+
+func (a awsCLI) run(args ...string) []byte {
+	a.t.Helper()
+	cmd := exec.Command(a.path, append([]string{"--endpoint-url", a.endpoint, "--region", "us-east-1", "--output", "json"}, args...)...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_SESSION_TOKEN=testing", "AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		a.t.Fatalf("aws %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.String())
+	}
+	return out
+}
+
+func (a awsCLI) deploy(stackName, file string, params []string) {
+	a.t.Helper()
+	args := []string{"cloudformation", "deploy", "--stack-name", stackName, "--template-file", file,
+		"--capabilities", "CAPABILITY_IAM", "--no-fail-on-empty-changeset"}
+	if len(params) > 0 {
+		args = append(append(args, "--parameter-overrides"), params...)
+	}
+	a.run(args...)
+	a.checkCreated(stackName)
+}
+
+func (a awsCLI) checkCreated(stackName string) {
+	a.t.Helper()
+	var out struct {
+		Stacks []struct{ StackStatus string }
+	}
+	a.decode(a.run("cloudformation", "describe-stacks", "--stack-name", stackName), &out)
+	if len(out.Stacks) != 1 || out.Stacks[0].StackStatus != "CREATE_COMPLETE" {
+		a.t.Fatalf("stack %s: %+v, want CREATE_COMPLETE", stackName, out.Stacks)
+	}
+}
+
+// create makes a stack with create-stack and waits for it.
+func (a awsCLI) create(stackName, file string, params []string) {
+	a.t.Helper()
+	args := []string{"cloudformation", "create-stack", "--stack-name", stackName, "--template-body", "file://" + file,
+		"--capabilities", "CAPABILITY_IAM"}
+	if len(params) > 0 {
+		args = append(args, "--parameters")
+		for _, p := range params {
+			k, v, _ := strings.Cut(p, "=")
+			args = append(args, "ParameterKey="+k+",ParameterValue="+strings.ReplaceAll(v, ",", `\,`))
+		}
+	}
+	a.run(args...)
+	a.run("cloudformation", "wait", "stack-create-complete", "--stack-name", stackName)
+	a.checkCreated(stackName)
+}
+
+func (a awsCLI) decode(data []byte, v any) {
+	a.t.Helper()
+	if err := json.Unmarshal(data, v); err != nil {
+		a.t.Fatalf("%v:\n%s", err, data)
+	}
+}
+
+// physicalIDs maps a stack's logical ids to physical ids.
+func (a awsCLI) physicalIDs(stackName string) map[string]string {
+	var out struct {
+		StackResourceSummaries []struct{ LogicalResourceId, PhysicalResourceId, ResourceStatus string }
+	}
+	a.decode(a.run("cloudformation", "list-stack-resources", "--stack-name", stackName), &out)
+	ids := map[string]string{}
+	for _, r := range out.StackResourceSummaries {
+		if r.ResourceStatus != "CREATE_COMPLETE" {
+			a.t.Errorf("%s/%s: %s", stackName, r.LogicalResourceId, r.ResourceStatus)
+		}
+		ids[r.LogicalResourceId] = r.PhysicalResourceId
+	}
+	return ids
+}
+
+func readTemplate(t *testing.T, file string) cfn.Map {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(readFile(t, file)), &n); err != nil {
+		t.Fatal(err)
+	}
+	v, err := cfn.FromYAML(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(cfn.Map)
+}
+
+// parameterValues supplies every parameter that has no default.
+func parameterValues(t *testing.T, tree cfn.Map, values map[string]string) []string {
+	params, _ := tree.Get("Parameters")
+	var out []string
+	for _, p := range params.(cfn.Map) {
+		if _, hasDefault := p.Value.(cfn.Map).Get("Default"); hasDefault {
+			continue
+		}
+		v, ok := values[p.Key]
+		if strings.HasPrefix(p.Key, "ContainerImage") {
+			v, ok = "public.ecr.aws/nginx/nginx:latest", true
+		}
+		if !ok {
+			t.Fatalf("no test value for parameter %s", p.Key)
+		}
+		out = append(out, p.Key+"="+v)
+	}
+	return out
+}
+
+func readFile(t *testing.T, path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func unique(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,73 @@
+package stack
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/manifest"
+)
+
+const secretsManagerARN = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+
+var (
+	ssmARN            = regexp.MustCompile(`^arn:[a-z-]+:ssm:`)
+	secretsManagerArn = regexp.MustCompile(`^arn:[a-z-]+:secretsmanager:`)
+)
+
+// secretValueFrom is what ECS reads a secret from: an SSM name or any ARN
+// as written, a Secrets Manager name as an ARN, an export imported.
+func secretValueFrom(s manifest.Secret) string {
+	switch s.From {
+	case manifest.SecretSecretsManager:
+		if strings.HasPrefix(s.Value, "arn:") {
+			return s.Value
+		}
+		return cfn.Sub(secretsManagerARN + subLiteral(s.Value))
+	case manifest.SecretImport:
+		return cfn.ImportValue(s.Value)
+	}
+	return s.Value
+}
+
+// secretGrants are the exact resources the execution role must read.
+type secretGrants struct {
+	parameters []string // SSM parameter ARNs
+	secrets    []string // Secrets Manager secret ARNs
+	imported   []string // ARNs from exports: SSM or Secrets Manager, unknown until deploy
+}
+
+func (g *secretGrants) add(s manifest.Secret) {
+	switch {
+	case s.From == manifest.SecretImport:
+		g.imported = appendNew(g.imported, cfn.ImportValue(s.Value))
+	case s.From == manifest.SecretSecretsManager && !strings.HasPrefix(s.Value, "arn:"):
+		// Secrets Manager appends six random characters to a secret's ARN;
+		// the JSON key, stage and version after the name are not part of it.
+		name, _, _ := strings.Cut(s.Value, ":")
+		g.secrets = appendNew(g.secrets, cfn.Sub(secretsManagerARN+subLiteral(name)+"-??????"))
+	case secretsManagerArn.MatchString(s.Value):
+		g.secrets = appendNew(g.secrets, secretARN(s.Value))
+	case ssmARN.MatchString(s.Value):
+		g.parameters = appendNew(g.parameters, s.Value)
+	default:
+		name := strings.TrimPrefix(s.Value, "/")
+		g.parameters = appendNew(g.parameters, cfn.Sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/"+subLiteral(name)))
+	}
+}
+
+// secretARN drops the JSON key, stage and version that may follow a
+// secret's ARN in a ValueFrom: arn:aws:secretsmanager:r:a:secret:name-abcdef.
+func secretARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 8)
+	return strings.Join(parts[:min(7, len(parts))], ":")
+}
+
+func appendNew(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

@@ -1,0 +1,102 @@
+package stack
+
+import (
+	"fmt"
+
+	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	elb "github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
+	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/manifest"
+)
+
+// service runs the task on Fargate. Subnets and security groups are set by
+// overrides to !Ref of the List parameters, which goformation's []string
+// cannot hold.
+func service(w *manifest.Workload) *ecs.Service {
+	s := &ecs.Service{
+		Cluster:         cfn.Ptr(cfn.Ref(ClusterID)),
+		TaskDefinition:  cfn.Ptr(cfn.Ref(TaskDefinition)),
+		DesiredCount:    cfn.Ptr(w.Count),
+		LaunchType:      cfn.Ptr("FARGATE"),
+		PlatformVersion: cfn.Ptr("LATEST"),
+		PropagateTags:   cfn.Ptr("SERVICE"),
+		DeploymentConfiguration: &ecs.Service_DeploymentConfiguration{
+			DeploymentCircuitBreaker: &ecs.Service_DeploymentCircuitBreaker{Enable: true, Rollback: true},
+			MinimumHealthyPercent:    cfn.Ptr(100),
+			MaximumPercent:           cfn.Ptr(200),
+		},
+		NetworkConfiguration: &ecs.Service_NetworkConfiguration{
+			AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{
+				// Copilot's default placement: public subnets, public IP.
+				AssignPublicIp: cfn.Ptr("ENABLED"),
+			},
+		},
+	}
+	if w.Exec {
+		s.EnableExecuteCommand = cfn.Ptr(true)
+	}
+	if target, port := lbTarget(w); target != nil {
+		s.LoadBalancers = []ecs.Service_LoadBalancer{{
+			ContainerName:  cfn.Ptr(target.Name),
+			ContainerPort:  cfn.Ptr(port),
+			TargetGroupArn: cfn.Ptr(cfn.Ref(TargetGroup)),
+		}}
+		s.HealthCheckGracePeriodSeconds = cfn.Ptr(w.HTTP.HealthCheck.GracePeriod)
+		// ECS refuses a target group that no listener forwards to yet.
+		s.AWSCloudFormationDependsOn = []string{HTTPListenerRule}
+	}
+	return s
+}
+
+func targetGroup(w *manifest.Workload) *elb.TargetGroup {
+	_, port := lbTarget(w)
+	h := w.HTTP.HealthCheck
+	tg := &elb.TargetGroup{
+		Port:            cfn.Ptr(port),
+		Protocol:        cfn.Ptr("HTTP"),
+		TargetType:      cfn.Ptr("ip"),
+		VpcId:           cfn.Ptr(cfn.Ref(VpcID)),
+		HealthCheckPath: cfn.Ptr(h.Path),
+		TargetGroupAttributes: []elb.TargetGroup_TargetGroupAttribute{
+			{Key: cfn.Ptr("deregistration_delay.timeout_seconds"), Value: cfn.Ptr(fmt.Sprint(w.HTTP.DeregistrationDelay))},
+			{Key: cfn.Ptr("stickiness.enabled"), Value: cfn.Ptr(fmt.Sprint(w.HTTP.Stickiness))},
+		},
+	}
+	if h.Port != 0 {
+		tg.HealthCheckPort = cfn.Ptr(fmt.Sprint(h.Port))
+	}
+	if h.SuccessCodes != "" {
+		tg.Matcher = &elb.TargetGroup_Matcher{HttpCode: cfn.Ptr(h.SuccessCodes)}
+	}
+	tg.HealthyThresholdCount = positive(h.HealthyThreshold)
+	tg.UnhealthyThresholdCount = positive(h.UnhealthyThreshold)
+	tg.HealthCheckIntervalSeconds = positive(h.Interval)
+	tg.HealthCheckTimeoutSeconds = positive(h.Timeout)
+	return tg
+}
+
+// positive returns a pointer to i, or nil when i is unset (zero).
+func positive(i int) *int {
+	if i == 0 {
+		return nil
+	}
+	return &i
+}
+
+// listenerRule forwards http.path to the target group: "/api" matches /api
+// and everything below it, "/" matches everything. Its priority is set by
+// an override to !Ref RulePriority, which goformation's int cannot hold.
+func listenerRule(w *manifest.Workload) *elb.ListenerRule {
+	patterns := []string{"/*"}
+	if p := w.HTTP.Path; p != "/" {
+		patterns = []string{p, p + "/*"}
+	}
+	return &elb.ListenerRule{
+		ListenerArn: cfn.Ptr(cfn.Ref(HTTPListenerArn)),
+		Actions:     []elb.ListenerRule_Action{{Type: "forward", TargetGroupArn: cfn.Ptr(cfn.Ref(TargetGroup))}},
+		Conditions: []elb.ListenerRule_RuleCondition{{
+			Field:             cfn.Ptr("path-pattern"),
+			PathPatternConfig: &elb.ListenerRule_PathPatternConfig{Values: patterns},
+		}},
+	}
+}

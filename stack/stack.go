@@ -1,0 +1,105 @@
+// Package stack translates a parsed Copilot manifest into a standalone
+// CloudFormation template built from goformation resources.
+package stack
+
+import (
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"strings"
+
+	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/manifest"
+)
+
+// Options says how to render a manifest.
+type Options struct {
+	App, Env string
+	Format   cfn.Format
+	// Lookup finds ${NAME}s other than the Copilot ones; usually os.LookupEnv.
+	Lookup func(string) (string, bool)
+}
+
+// Render parses the manifest in data (file names it in errors) and renders
+// its template. A manifest error is a manifest.ErrorList.
+func Render(file string, data []byte, opts Options) ([]byte, error) {
+	w, err := manifest.Parse(file, data, manifest.Options{App: opts.App, Env: opts.Env, Lookup: opts.Lookup})
+	if err != nil {
+		return nil, err
+	}
+	return cfn.Marshal(Template(w, opts), opts.Format)
+}
+
+// Template builds the template for a workload. Resources come in a fixed
+// order: LogGroup, ExecutionRole, TaskRole, TaskDefinition, TargetGroup,
+// HTTPListenerRule, Service.
+func Template(w *manifest.Workload, opts Options) *cfn.Template {
+	t := &cfn.Template{Description: fmt.Sprintf("%s %s, rendered by cfngen from its Copilot manifest.", w.Type, w.Name)}
+	parameters(t, w, opts)
+	t.AddResource(LogGroup, logGroup())
+	t.AddResource(ExecutionRole, executionRole(w))
+	t.AddResource(TaskRole, taskRole(w))
+	t.AddResource(TaskDefinition, taskDefinition(w))
+	if w.HTTP != nil {
+		t.AddResource(TargetGroup, targetGroup(w))
+		t.AddResource(HTTPListenerRule, listenerRule(w), cfn.Override{Path: "Priority", Value: cfn.Ref(RulePriority)})
+	}
+	t.AddResource(Service, service(w),
+		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: cfn.Ref(Subnets)},
+		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: cfn.Ref(SecurityGroups)})
+	return t
+}
+
+func parameters(t *cfn.Template, w *manifest.Workload, opts Options) {
+	t.AddParameter(AppName, cfn.Parameter{Type: "String", Description: "Name of the application (COPILOT_APPLICATION_NAME).", Default: orNil(opts.App)})
+	t.AddParameter(EnvName, cfn.Parameter{Type: "String", Description: "Name of the environment (COPILOT_ENVIRONMENT_NAME).", Default: orNil(opts.Env)})
+	t.AddParameter(WorkloadName, cfn.Parameter{Type: "String", Description: "Name of the workload (COPILOT_SERVICE_NAME).", Default: w.Name})
+	t.AddParameter(ClusterID, cfn.Parameter{Type: "String", Description: "Name or ARN of the ECS cluster the service runs in."})
+	t.AddParameter(Subnets, cfn.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: "Subnets for the tasks of the service."})
+	t.AddParameter(SecurityGroups, cfn.Parameter{Type: "List<AWS::EC2::SecurityGroup::Id>", Description: "Security groups for the tasks of the service."})
+	if w.HTTP != nil {
+		t.AddParameter(VpcID, cfn.Parameter{Type: "AWS::EC2::VPC::Id", Description: "VPC of the target group of the load balancer."})
+		t.AddParameter(HTTPListenerArn, cfn.Parameter{Type: "String", Description: "ARN of the load balancer listener that routes to the service."})
+		t.AddParameter(RulePriority, cfn.Parameter{Type: "Number", Description: "Priority of the listener rule; unique per listener.",
+			Default: cfn.Number(fmt.Sprint(rulePriority(w))), MinValue: cfn.Ptr(1), MaxValue: cfn.Ptr(50000)})
+	}
+	for _, c := range w.Containers() {
+		if c.Build {
+			t.AddParameter(imageParameter(w, c), cfn.Parameter{Type: "String",
+				Description: fmt.Sprintf("Image URI for container %q, built outside cfngen from image.build.", c.Name)})
+		}
+	}
+}
+
+func orNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// rulePriority is the default listener-rule priority: deterministic, the
+// last one for "/" so that more specific paths of other services match
+// first, else spread by a hash of the name and path (Copilot asked a Lambda
+// for the next free number instead).
+func rulePriority(w *manifest.Workload) int {
+	if w.HTTP.Path == "/" {
+		return 50000
+	}
+	h := fnv.New32a()
+	h.Write([]byte(w.Name + " " + w.HTTP.Path))
+	return 1 + int(h.Sum32()%49999)
+}
+
+var nonAlphanumeric = regexp.MustCompile(`[^A-Za-z0-9]`)
+
+// imageParameter names the parameter for a built image.
+func imageParameter(w *manifest.Workload, c *manifest.Container) string {
+	if c == &w.Main {
+		return ContainerImage
+	}
+	return ContainerImageFor + nonAlphanumeric.ReplaceAllString(c.Name, "")
+}
+
+// subLiteral escapes s for use inside !Sub, where "${" starts a variable.
+func subLiteral(s string) string { return strings.ReplaceAll(s, "${", "${!") }

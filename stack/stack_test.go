@@ -1,0 +1,109 @@
+package stack
+
+import (
+	"testing"
+
+	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/manifest"
+	"github.com/google/go-cmp/cmp"
+)
+
+func mustParse(t *testing.T, src string) *manifest.Workload {
+	t.Helper()
+	w, err := manifest.Parse("manifest.yml", []byte(src), manifest.Options{App: "shop", Env: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+const seedNginx = `name: api
+type: Load Balanced Web Service
+image:
+  build: api/Dockerfile
+  port: 3000
+http:
+  path: 'api'
+  healthcheck: '/api/health-check'
+  targetContainer: 'nginx'
+sidecars:
+  nginx:
+    port: 80
+    image: 1234567890.dkr.ecr.us-west-2.amazonaws.com/reverse-proxy:revision_1
+`
+
+// The seed's nginx example: the load balancer's traffic goes to the nginx
+// sidecar on port 80, not to the main container on 3000. moto drops a
+// service's load balancers, so this is where it is proven.
+func TestSeedNginxTarget(t *testing.T) {
+	w := mustParse(t, seedNginx)
+	want := []ecs.Service_LoadBalancer{{ContainerName: cfn.Ptr("nginx"), ContainerPort: cfn.Ptr(80), TargetGroupArn: cfn.Ptr(cfn.Ref(TargetGroup))}}
+	if diff := cmp.Diff(want, service(w).LoadBalancers); diff != "" {
+		t.Errorf("service() load balancers mismatch (-want +got):\n%s", diff)
+	}
+	if tg := targetGroup(w); *tg.Port != 80 || *tg.HealthCheckPath != "/api/health-check" {
+		t.Errorf("targetGroup() port %d path %s, want 80 and /api/health-check", *tg.Port, *tg.HealthCheckPath)
+	}
+	if diff := cmp.Diff([]string{"/api", "/api/*"}, listenerRule(w).Conditions[0].PathPatternConfig.Values); diff != "" {
+		t.Errorf("listenerRule() paths mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestTargetPortAddsMapping(t *testing.T) {
+	w := mustParse(t, `name: api
+type: Backend Service
+image:
+  location: nginx
+  port: 8080
+http:
+  path: /
+  target_port: 8081
+`)
+	want := []ecs.TaskDefinition_PortMapping{
+		{ContainerPort: cfn.Ptr(8080), Protocol: cfn.Ptr("tcp")},
+		{ContainerPort: cfn.Ptr(8081), Protocol: cfn.Ptr("tcp")},
+	}
+	if diff := cmp.Diff(want, portMappings(w, &w.Main)); diff != "" {
+		t.Errorf("portMappings() mismatch (-want +got):\n%s", diff)
+	}
+	if got := rulePriority(w); got != 50000 {
+		t.Errorf("rulePriority() for / = %d, want 50000, the last", got)
+	}
+}
+
+func TestSecretGrants(t *testing.T) {
+	var g secretGrants
+	for _, s := range []manifest.Secret{
+		{From: manifest.SecretSSM, Value: "/app/db"},
+		{From: manifest.SecretSSM, Value: "plain_name"},
+		{From: manifest.SecretSSM, Value: "/app/db"}, // named twice, granted once
+		{From: manifest.SecretSSM, Value: "arn:aws:ssm:us-east-1:123456789012:parameter/x"},
+		{From: manifest.SecretSSM, Value: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf:key::"},
+		{From: manifest.SecretSecretsManager, Value: "team/db:password::"},
+		{From: manifest.SecretImport, Value: "shared-arn"},
+	} {
+		g.add(s)
+	}
+	want := secretGrants{
+		parameters: []string{
+			cfn.Sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/db"),
+			cfn.Sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/plain_name"),
+			"arn:aws:ssm:us-east-1:123456789012:parameter/x",
+		},
+		secrets: []string{
+			"arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf",
+			cfn.Sub(secretsManagerARN + "team/db-??????"),
+		},
+		imported: []string{cfn.ImportValue("shared-arn")},
+	}
+	if diff := cmp.Diff(want, g, cmp.AllowUnexported(secretGrants{})); diff != "" {
+		t.Errorf("secretGrants mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSubLiteral(t *testing.T) {
+	if got := subLiteral("a${b}c"); got != "a${!b}c" {
+		t.Errorf("subLiteral() = %q, want a${!b}c", got)
+	}
+}

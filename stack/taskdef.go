@@ -1,0 +1,163 @@
+package stack
+
+import (
+	"fmt"
+
+	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	"github.com/awslabs/goformation/v7/cloudformation/logs"
+	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/manifest"
+)
+
+// logRetentionDays is Copilot's default log retention.
+const logRetentionDays = 30
+
+func logGroup() *logs.LogGroup {
+	return &logs.LogGroup{
+		LogGroupName:    cfn.Ptr(cfn.Sub("/copilot/${AppName}-${EnvName}-${WorkloadName}")),
+		RetentionInDays: cfn.Ptr(logRetentionDays),
+	}
+}
+
+func taskDefinition(w *manifest.Workload) *ecs.TaskDefinition {
+	var defs []ecs.TaskDefinition_ContainerDefinition
+	for _, c := range w.Containers() {
+		defs = append(defs, containerDefinition(w, c))
+	}
+	return &ecs.TaskDefinition{
+		Family:                  cfn.Ptr(cfn.Sub("${AppName}-${EnvName}-${WorkloadName}")),
+		NetworkMode:             cfn.Ptr("awsvpc"),
+		RequiresCompatibilities: []string{"FARGATE"},
+		Cpu:                     cfn.Ptr(fmt.Sprint(w.CPU)),
+		Memory:                  cfn.Ptr(fmt.Sprint(w.Memory)),
+		ExecutionRoleArn:        cfn.Ptr(cfn.GetAtt(ExecutionRole, "Arn")),
+		TaskRoleArn:             cfn.Ptr(cfn.GetAtt(TaskRole, "Arn")),
+		RuntimePlatform: &ecs.TaskDefinition_RuntimePlatform{
+			OperatingSystemFamily: cfn.Ptr(w.Platform.OSFamily),
+			CpuArchitecture:       cfn.Ptr(w.Platform.Architecture),
+		},
+		ContainerDefinitions: defs,
+	}
+}
+
+func containerDefinition(w *manifest.Workload, c *manifest.Container) ecs.TaskDefinition_ContainerDefinition {
+	def := ecs.TaskDefinition_ContainerDefinition{
+		Name:             c.Name,
+		Image:            image(w, c),
+		Essential:        cfn.Ptr(c.Essential),
+		PortMappings:     portMappings(w, c),
+		Environment:      environment(c),
+		Secrets:          secrets(c.Secrets),
+		DependsOnProp:    dependencies(c),
+		EntryPoint:       c.EntryPoint,
+		Command:          c.Command,
+		HealthCheck:      healthCheck(c.HealthCheck),
+		LogConfiguration: awsLogs(),
+	}
+	if len(c.Labels) > 0 {
+		def.DockerLabels = map[string]string{}
+		for _, l := range c.Labels {
+			def.DockerLabels[l.Key] = l.Value
+		}
+	}
+	if c.Credentials != "" {
+		def.RepositoryCredentials = &ecs.TaskDefinition_RepositoryCredentials{CredentialsParameter: cfn.Ptr(c.Credentials)}
+	}
+	return def
+}
+
+func image(w *manifest.Workload, c *manifest.Container) string {
+	if c.Build {
+		return cfn.Ref(imageParameter(w, c))
+	}
+	return c.Image
+}
+
+// portMappings exposes the container's port, and the load balancer's
+// target_port when it differs, as Copilot did.
+func portMappings(w *manifest.Workload, c *manifest.Container) []ecs.TaskDefinition_PortMapping {
+	var out []ecs.TaskDefinition_PortMapping
+	if c.Port != nil {
+		out = append(out, ecs.TaskDefinition_PortMapping{ContainerPort: cfn.Ptr(c.Port.Number), Protocol: cfn.Ptr(c.Port.Protocol)})
+	}
+	if target, port := lbTarget(w); target == c && (c.Port == nil || c.Port.Number != port) {
+		out = append(out, ecs.TaskDefinition_PortMapping{ContainerPort: cfn.Ptr(port), Protocol: cfn.Ptr("tcp")})
+	}
+	return out
+}
+
+// lbTarget returns the load balancer's target container and port, or nil.
+func lbTarget(w *manifest.Workload) (*manifest.Container, int) {
+	if w.HTTP == nil {
+		return nil, 0
+	}
+	name := w.HTTP.TargetContainer
+	if name == "" {
+		name = w.Name
+	}
+	c := w.Container(name)
+	port := w.HTTP.TargetPort
+	if port == 0 && c.Port != nil {
+		port = c.Port.Number
+	}
+	return c, port
+}
+
+// environment puts the variables Copilot injected first, then the
+// container's own, sorted by name.
+func environment(c *manifest.Container) []ecs.TaskDefinition_KeyValuePair {
+	injected := []string{cfn.Ref(AppName), cfn.Ref(EnvName), cfn.Ref(WorkloadName), cfn.Sub("${EnvName}.${AppName}.local")}
+	out := make([]ecs.TaskDefinition_KeyValuePair, 0, len(injected)+len(c.Variables))
+	for i, name := range manifest.Injected {
+		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(name), Value: cfn.Ptr(injected[i])})
+	}
+	for _, v := range c.Variables {
+		value := v.Value
+		if v.Import != "" {
+			value = cfn.ImportValue(v.Import)
+		}
+		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(v.Name), Value: cfn.Ptr(value)})
+	}
+	return out
+}
+
+func secrets(list []manifest.Secret) []ecs.TaskDefinition_Secret {
+	var out []ecs.TaskDefinition_Secret
+	for _, s := range list {
+		out = append(out, ecs.TaskDefinition_Secret{Name: s.Name, ValueFrom: secretValueFrom(s)})
+	}
+	return out
+}
+
+func dependencies(c *manifest.Container) []ecs.TaskDefinition_ContainerDependency {
+	var out []ecs.TaskDefinition_ContainerDependency
+	for _, d := range c.DependsOn {
+		out = append(out, ecs.TaskDefinition_ContainerDependency{ContainerName: cfn.Ptr(d.Container), Condition: cfn.Ptr(d.Condition)})
+	}
+	return out
+}
+
+func healthCheck(h *manifest.HealthCheck) *ecs.TaskDefinition_HealthCheck {
+	if h == nil {
+		return nil
+	}
+	return &ecs.TaskDefinition_HealthCheck{
+		Command:     h.Command,
+		Interval:    cfn.Ptr(h.Interval),
+		Retries:     cfn.Ptr(h.Retries),
+		StartPeriod: cfn.Ptr(h.StartPeriod),
+		Timeout:     cfn.Ptr(h.Timeout),
+	}
+}
+
+// awsLogs sends a container's output to the service's log group.
+func awsLogs() *ecs.TaskDefinition_LogConfiguration {
+	return &ecs.TaskDefinition_LogConfiguration{
+		LogDriver: "awslogs",
+		Options: map[string]string{
+			"awslogs-group":         cfn.Ref(LogGroup),
+			"awslogs-region":        cfn.Ref("AWS::Region"),
+			"awslogs-stream-prefix": "copilot",
+		},
+	}
+}
