@@ -129,6 +129,22 @@ func (w *yamlWriter) sequence(l List, indent int, inline bool) {
 
 // afterKey writes a value that follows "key:"; indent is the key's column.
 func (w *yamlWriter) afterKey(v any, indent int) {
+	f, isFunc := v.(Func)
+	switch {
+	case isFunc && w.longForm(f):
+		w.buf = append(w.buf, '\n')
+		w.field(Field{f.Name, f.Arg}, indent+2, false)
+	case isFunc:
+		w.buf = append(w.buf, ' ')
+		w.tagged(f, indent)
+	default:
+		w.block(v, indent)
+	}
+}
+
+// block writes a value after a key or a tag: a scalar on the same line, a
+// collection on the lines below at indent+2.
+func (w *yamlWriter) block(v any, indent int) {
 	switch v := v.(type) {
 	case Map:
 		if len(v) == 0 {
@@ -144,14 +160,6 @@ func (w *yamlWriter) afterKey(v any, indent int) {
 		}
 		w.buf = append(w.buf, '\n')
 		w.sequence(v, indent+2, false)
-	case Func:
-		if w.longForm(v) {
-			w.buf = append(w.buf, '\n')
-			w.field(Field{v.Name, v.Arg}, indent+2, false)
-			return
-		}
-		w.buf = append(w.buf, ' ')
-		w.tagged(v, indent)
 	default:
 		w.buf = append(w.buf, ' ')
 		w.scalar(v, indent+2)
@@ -210,25 +218,7 @@ func (w *yamlWriter) tagged(f Func, indent int) {
 			}
 		}
 	}
-	switch arg := f.Arg.(type) {
-	case Map:
-		if len(arg) == 0 {
-			w.buf = append(w.buf, " {}\n"...)
-			return
-		}
-		w.buf = append(w.buf, '\n')
-		w.mapping(arg, indent+2, false)
-	case List:
-		if len(arg) == 0 {
-			w.buf = append(w.buf, " []\n"...)
-			return
-		}
-		w.buf = append(w.buf, '\n')
-		w.sequence(arg, indent+2, false)
-	default:
-		w.buf = append(w.buf, ' ')
-		w.scalar(arg, indent+2)
-	}
+	w.block(f.Arg, indent)
 }
 
 // scalar writes a scalar and its newline; block is the column for the

@@ -187,39 +187,16 @@ func (d *decoder) port(n *yaml.Node, path string) *Port {
 // userMap walks a mapping whose keys the user names (variables, labels,
 // sidecars), refusing keys CloudFormation would read as an intrinsic.
 func (d *decoder) userMap(n *yaml.Node, path string, fn func(key string, k, v *yaml.Node)) {
-	if n = d.resolve(n, path); n == nil {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "must be a map")
-		return
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if k.Kind != yaml.ScalarNode || k.Value == "" {
-			d.errorf(k, path, "keys must be non-empty strings")
-			continue
-		}
-		if seen[k.Value] {
-			d.errorf(k, path, "%q repeated", k.Value)
-			continue
-		}
-		seen[k.Value] = true
-		if k.Value == "Ref" || k.Value == "Condition" || strings.HasPrefix(k.Value, "Fn::") {
+	d.entries(n, path, func(k, v *yaml.Node) {
+		switch {
+		case k.Value == "Ref" || k.Value == "Condition" || strings.HasPrefix(k.Value, "Fn::"):
 			d.errorf(k, path, "%q is reserved: CloudFormation would read it as an intrinsic function", k.Value)
-			continue
-		}
-		if len(k.Value) > 255 {
+		case len(k.Value) > 255:
 			d.errorf(k, path, "keys must be at most 255 characters")
-			continue
+		default:
+			fn(k.Value, k, v)
 		}
-		v := d.resolve(n.Content[i+1], join(path, k.Value))
-		if v == nil {
-			continue
-		}
-		fn(k.Value, k, v)
-	}
+	})
 }
 
 func (d *decoder) stringMap(n *yaml.Node, path string) map[string]string {

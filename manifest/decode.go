@@ -58,10 +58,9 @@ type fields struct {
 	unsupported map[string]string
 }
 
-// mapping checks n is a mapping of known keys and calls fn for each entry
-// whose value is not null. Unknown keys get a did-you-mean suggestion;
-// unsupported ones say why.
-func (d *decoder) mapping(n *yaml.Node, path string, f fields, fn func(key string, k, v *yaml.Node)) {
+// entries walks the entries of mapping n, refusing a non-scalar or
+// repeated key, and calls fn with each key and its resolved value.
+func (d *decoder) entries(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
 	if n = d.resolve(n, path); n == nil {
 		return
 	}
@@ -71,29 +70,39 @@ func (d *decoder) mapping(n *yaml.Node, path string, f fields, fn func(key strin
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			d.errorf(k, path, "keys must be strings")
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Value == "" {
+			d.errorf(k, path, "keys must be non-empty strings")
 			continue
 		}
 		if seen[k.Value] {
-			d.errorf(k, path, "field %q repeated", k.Value)
+			d.errorf(k, path, "%q repeated", k.Value)
 			continue
 		}
 		seen[k.Value] = true
+		if v := d.resolve(n.Content[i+1], join(path, k.Value)); v != nil {
+			fn(k, v)
+		}
+	}
+}
+
+// mapping checks n is a mapping of known keys and calls fn for each entry
+// whose value is not null. Unknown keys get a did-you-mean suggestion;
+// unsupported ones say why.
+func (d *decoder) mapping(n *yaml.Node, path string, f fields, fn func(key string, k, v *yaml.Node)) {
+	d.entries(n, path, func(k, v *yaml.Node) {
 		if reason, ok := f.unsupported[k.Value]; ok {
 			d.errorf(k, join(path, k.Value), "%s", reason)
-			continue
+			return
 		}
 		if !contains(f.known, k.Value) {
 			d.unknown(k, path, f)
-			continue
+			return
 		}
-		if v = d.resolve(v, join(path, k.Value)); v == nil || isNull(v) {
-			continue
+		if !isNull(v) {
+			fn(k.Value, k, v)
 		}
-		fn(k.Value, k, v)
-	}
+	})
 }
 
 func contains(list []string, s string) bool {
