@@ -16,6 +16,9 @@ type Statement struct {
 	Principal *Principal `json:",omitempty"`
 	Action    []string
 	Resource  []string `json:",omitempty"`
+	// Condition maps an operator to its keys and values, e.g.
+	// StringEquals: {elasticfilesystem:AccessPointArn: arn}.
+	Condition map[string]map[string]string `json:",omitempty"`
 }
 
 // Principal names who may assume a role.

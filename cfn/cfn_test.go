@@ -220,3 +220,9 @@ func TestRefusedMaps(t *testing.T) {
 		}
 	}
 }
+
+func TestSubLiteral(t *testing.T) {
+	if got := SubLiteral("a${b}c"); got != "a${!b}c" {
+		t.Errorf("SubLiteral() = %q, want a${!b}c", got)
+	}
+}

@@ -60,5 +60,9 @@ func Select(index int, list string) string {
 // Split is !Split [sep, s].
 func Split(sep, s string) string { return token("Fn::Split", []string{sep, s}) }
 
+// SubLiteral escapes s for use as literal text inside !Sub, where "${"
+// starts a variable.
+func SubLiteral(s string) string { return strings.ReplaceAll(s, "${", "${!") }
+
 // Ptr returns a pointer to s, for goformation's optional string fields.
 func Ptr[T any](v T) *T { return &v }

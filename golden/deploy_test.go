@@ -42,13 +42,18 @@ func TestDeploy(t *testing.T) {
 		"VpcId":           env["Vpc"],
 		"HTTPListenerArn": env["Listener"],
 	}
-	for _, c := range stacks(t) {
+	for i, c := range stacks(t) {
 		t.Run(c.name, func(t *testing.T) {
 			cli := cli
 			cli.t = t
 			file := filepath.Join(c.dir, "stack.yml")
 			tree := readTemplate(t, file)
-			params := parameterValues(t, tree, values)
+			// All stacks share one environment, as a team's services do, so
+			// each gets its own name (log group, family) and rule priority.
+			params := parameterValues(t, tree, values, map[string]string{
+				"WorkloadName": c.name,
+				"RulePriority": fmt.Sprint(100 + i),
+			})
 			if strings.Contains(readFile(t, file), "ImportValue") {
 				// moto's change sets see no exports (it makes their stack
 				// with an empty export table), so a template that imports
@@ -200,11 +205,16 @@ func readTemplate(t *testing.T, file string) cfn.Map {
 	return v.(cfn.Map)
 }
 
-// parameterValues supplies every parameter that has no default.
-func parameterValues(t *testing.T, tree cfn.Map, values map[string]string) []string {
+// parameterValues supplies every parameter that has no default, and the
+// overrides for the parameters the template declares.
+func parameterValues(t *testing.T, tree cfn.Map, values, overrides map[string]string) []string {
 	params, _ := tree.Get("Parameters")
 	var out []string
 	for _, p := range params.(cfn.Map) {
+		if v, ok := overrides[p.Key]; ok {
+			out = append(out, p.Key+"="+v)
+			continue
+		}
 		if _, hasDefault := p.Value.(cfn.Map).Get("Default"); hasDefault {
 			continue
 		}

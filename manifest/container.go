@@ -96,7 +96,7 @@ func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
 	var out []Container
 	d.userMap(n, path, func(name string, k, v *yaml.Node) {
 		p := join(path, name)
-		c := Container{Name: name, Essential: true, pos: pos(k)}
+		c := Container{Name: name, Essential: true, pos: pos(k), path: p}
 		hasImage := false
 		d.mapping(v, p, sidecarFields, func(key string, _, v *yaml.Node) {
 			fp := join(p, key)
@@ -362,7 +362,7 @@ func (d *decoder) mountPoints(n *yaml.Node, path string) []MountPoint {
 			case "path":
 				m.Path, _ = d.nonEmpty(v, fp)
 				m.pathPos = pos(v)
-				if m.Path != "" && !strings.HasPrefix(m.Path, "/") {
+				if m.Path != "" && !absolute(m.Path) {
 					d.errorf(v, fp, "must be an absolute path, got %q", m.Path)
 				}
 			case "read_only":

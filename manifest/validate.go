@@ -23,9 +23,16 @@ var containerName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 // Injected are the variables cfngen sets in every container, as Copilot did.
 var Injected = []string{"COPILOT_APPLICATION_NAME", "COPILOT_ENVIRONMENT_NAME", "COPILOT_SERVICE_NAME", "COPILOT_SERVICE_DISCOVERY_ENDPOINT"}
 
-// Containers returns the main container and then the sidecars.
+// Containers returns the task's containers in template order: the main
+// container, the log router, the collector, then the sidecars by name.
 func (w *Workload) Containers() []*Container {
 	out := []*Container{&w.Main}
+	if w.FireLens != nil {
+		out = append(out, w.FireLens)
+	}
+	if w.OTel != nil {
+		out = append(out, w.OTel)
+	}
 	for i := range w.Sidecars {
 		out = append(out, &w.Sidecars[i])
 	}
@@ -49,6 +56,7 @@ func (d *decoder) validate(w *Workload) {
 	d.mounts(w)
 	d.target(w)
 	d.size(w)
+	d.windows(w)
 	for _, c := range w.Containers() {
 		d.environment(c, w)
 	}
@@ -100,7 +108,7 @@ func containerPath(c *Container, w *Workload, field string) string {
 		}
 		return field
 	}
-	return join("sidecars."+c.Name, field)
+	return join(c.path, field)
 }
 
 func (d *decoder) dependencies(w *Workload) {
@@ -181,12 +189,63 @@ func indexOf(list []string, s string) int {
 
 // mounts checks that every mount point names a declared volume.
 func (d *decoder) mounts(w *Workload) {
+	var names []string
+	for _, v := range w.Volumes {
+		names = append(names, v.Name)
+	}
 	for _, c := range w.Containers() {
 		for i, m := range c.MountPoints {
+			if contains(names, m.SourceVolume) {
+				continue
+			}
 			p := fmt.Sprintf("%s[%d].source_volume", containerPath(c, w, "mount_points"), i)
-			d.errs.Add(d.file, m.pos, p, fmt.Sprintf("volume %q is not declared in storage.volumes", m.SourceVolume))
+			msg := fmt.Sprintf("volume %q is not declared in storage.volumes", m.SourceVolume)
+			if s := suggest(m.SourceVolume, names); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			d.errs.Add(d.file, m.pos, p, msg)
 		}
 	}
+}
+
+// windows refuses what Fargate's Windows tasks cannot run: FireLens, the
+// X-Ray and OpenTelemetry collectors, EFS and a read-only root file system.
+func (d *decoder) windows(w *Workload) {
+	if !w.Platform.Windows() {
+		return
+	}
+	if w.Logging != nil {
+		d.errs.Add(d.file, w.loggingPos, "logging", "FireLens is not supported on Windows")
+	}
+	if w.Tracing {
+		d.errs.Add(d.file, w.tracingPos, "observability.tracing", "the OpenTelemetry collector is not supported on Windows")
+	}
+	for _, s := range w.Sidecars {
+		if repo := ImageRepository(s.Image); repo == "aws-otel-collector" || repo == "aws-xray-daemon" {
+			d.errs.Add(d.file, s.pos, "sidecars."+s.Name, fmt.Sprintf("the %s image is not supported on Windows", repo))
+		}
+	}
+	for _, v := range w.Volumes {
+		if v.EFS != nil {
+			d.errs.Add(d.file, v.pos, "storage.volumes."+v.Name, "EFS volumes are not supported on Windows")
+		}
+	}
+	if w.ReadonlyFS {
+		d.errs.Add(d.file, w.readonlyPos, "storage.readonly_fs", "a read-only root file system is not supported on Windows")
+	}
+}
+
+// ImageRepository returns an image's repository name without registry,
+// path or tag: "public.ecr.aws/aws-observability/aws-otel-collector:v1"
+// gives "aws-otel-collector".
+func ImageRepository(image string) string {
+	if i := strings.LastIndex(image, "/"); i >= 0 {
+		image = image[i+1:]
+	}
+	if i := strings.IndexAny(image, ":@"); i >= 0 {
+		image = image[:i]
+	}
+	return image
 }
 
 // target checks the load balancer's target container and port.

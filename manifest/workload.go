@@ -34,7 +34,21 @@ type Workload struct {
 	// HTTP is the load balancer's routing, or nil when there is none.
 	HTTP *HTTP
 
-	namePos, cpuPos, memoryPos, platformPos Pos
+	// Logging routes the main container's logs through FireLens, the
+	// container cfngen adds; both are nil when logs go to the log group.
+	Logging  *Logging
+	FireLens *Container
+	// LogRetention is the log group's retention in days.
+	LogRetention int
+	// Tracing adds the OpenTelemetry collector, OTel, for X-Ray traces.
+	Tracing bool
+	OTel    *Container
+
+	Volumes    []Volume
+	Ephemeral  int // GiB of task storage, 0 for Fargate's default
+	ReadonlyFS bool
+
+	namePos, cpuPos, memoryPos, platformPos, loggingPos, tracingPos, readonlyPos Pos
 }
 
 // Platform is the task's operating system and CPU architecture, in ECS's
@@ -66,7 +80,8 @@ type Container struct {
 	HealthCheck *HealthCheck
 	MountPoints []MountPoint
 
-	pos Pos // the sidecar's key, or the top of the manifest for the main container
+	pos  Pos    // the sidecar's key, or the top of the manifest for the main container
+	path string // where its fields are in the manifest: "", "sidecars.<name>" or "logging"
 }
 
 // Port is a container port.
@@ -147,11 +162,9 @@ const notYet = "not supported yet"
 // workloadFields are the top-level fields.
 var workloadFields = fields{
 	known: []string{"name", "type", "image", "cpu", "memory", "count", "platform", "exec",
-		"entrypoint", "command", "variables", "secrets", "http", "sidecars"},
+		"entrypoint", "command", "variables", "secrets", "http", "sidecars", "logging", "storage",
+		"observability"},
 	unsupported: map[string]string{
-		"logging":           notYet,
-		"storage":           notYet,
-		"observability":     notYet,
 		"environments":      notYet,
 		"network":           notYet,
 		"nlb":               notYet,
@@ -171,7 +184,7 @@ var refusedTypes = map[string]string{
 }
 
 func (d *decoder) workload(root *yaml.Node) *Workload {
-	w := &Workload{Count: 1, Platform: Platform{OSFamily: "LINUX", Architecture: "X86_64"}}
+	w := &Workload{Count: 1, Platform: Platform{OSFamily: "LINUX", Architecture: "X86_64"}, LogRetention: 30}
 	w.Main.Essential = true
 	w.Main.pos = pos(root)
 	if !d.workloadType(root, w) {
@@ -215,8 +228,19 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 			w.HTTP = d.http(v, key)
 		case "sidecars":
 			w.Sidecars = d.sidecars(v, key)
+		case "logging":
+			w.loggingPos = pos(k)
+			d.logging(v, w)
+		case "storage":
+			d.storage(v, w)
+		case "observability":
+			d.observability(v, w)
 		}
 	})
+	if w.FireLens != nil && !dependsOn(&w.Main, FireLensContainer) {
+		// The router must be up before the container whose logs it takes.
+		w.Main.DependsOn = append(w.Main.DependsOn, Dependency{Container: FireLensContainer, Condition: "START", pos: w.loggingPos, condPos: w.loggingPos})
+	}
 	if w.Name == "" {
 		if v := d.value(root, "name"); v == nil {
 			d.errorf(root, "", "missing field \"name\"")
@@ -341,4 +365,31 @@ func keys[V any](m map[string]V) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
+}
+
+func dependsOn(c *Container, name string) bool {
+	for _, d := range c.DependsOn {
+		if d.Container == name {
+			return true
+		}
+	}
+	return false
+}
+
+// observability reads tracing: awsxray, which adds the OpenTelemetry
+// collector as a sidecar, as Copilot did.
+func (d *decoder) observability(n *yaml.Node, w *Workload) {
+	d.mapping(n, "observability", fields{known: []string{"tracing"}}, func(_ string, k, v *yaml.Node) {
+		s, ok := d.str(v, "observability.tracing")
+		if !ok {
+			return
+		}
+		if s != "awsxray" {
+			d.errorf(v, "observability.tracing", "must be awsxray, got %q", s)
+			return
+		}
+		w.Tracing = true
+		w.tracingPos = pos(k)
+		w.OTel = &Container{Name: OTelContainer, Image: OTelImage, Essential: true, Command: []string{OTelConfig}, pos: pos(k), path: "observability"}
+	})
 }

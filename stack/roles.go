@@ -30,13 +30,19 @@ func executionRole(w *manifest.Workload) *iam.Role {
 		if c.Build {
 			repositories = appendNew(repositories, cfn.Sub(builtImageRepository))
 		} else if m := ecrImage.FindStringSubmatch(c.Image); m != nil {
-			repositories = appendNew(repositories, cfn.Sub("arn:${AWS::Partition}:ecr:"+m[2]+":"+m[1]+":repository/"+subLiteral(m[3])))
+			repositories = appendNew(repositories, cfn.Sub("arn:${AWS::Partition}:ecr:"+m[2]+":"+m[1]+":repository/"+cfn.SubLiteral(m[3])))
 		}
 		for _, s := range c.Secrets {
 			grants.add(s)
 		}
 		if c.Credentials != "" {
 			grants.secrets = appendNew(grants.secrets, secretARN(c.Credentials))
+		}
+	}
+	if w.Logging != nil {
+		// ECS reads the log driver's secret options when it starts the task.
+		for _, s := range w.Logging.SecretOptions {
+			grants.add(s)
 		}
 	}
 	if len(repositories) > 0 {
@@ -63,9 +69,13 @@ func executionRole(w *manifest.Workload) *iam.Role {
 	}
 }
 
-// taskRole is the role the containers run as.
-func taskRole(w *manifest.Workload) *iam.Role {
-	role := &iam.Role{AssumeRolePolicyDocument: addons.AssumeRole()}
+// taskRole is the role the containers run as: it mounts the EFS file
+// systems, carries the generated ManagedPolicies and, with exec, ECS Exec.
+func taskRole(w *manifest.Workload, managedPolicies []string) *iam.Role {
+	role := &iam.Role{AssumeRolePolicyDocument: addons.AssumeRole(), ManagedPolicyArns: managedPolicies}
+	if statements := efsStatements(w); len(statements) > 0 {
+		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "MountEFS", PolicyDocument: addons.Policy(statements...)})
+	}
 	if w.Exec {
 		role.Policies = append(role.Policies, iam.Role_Policy{
 			PolicyName: "ECSExec",
@@ -77,4 +87,52 @@ func taskRole(w *manifest.Workload) *iam.Role {
 		})
 	}
 	return role
+}
+
+// efsStatements grant ClientMount on each file system whose volume uses IAM
+// authorization, and ClientWrite when any container mounts it writable
+// (Copilot looked at the main container only). Without IAM authorization
+// EFS does not ask the task role, so nothing is granted.
+func efsStatements(w *manifest.Workload) []addons.Statement {
+	var out []addons.Statement
+	for _, v := range w.Volumes {
+		if v.EFS == nil || !v.EFS.IAM {
+			continue
+		}
+		actions := []string{"elasticfilesystem:ClientMount"}
+		if writable(w, v) {
+			actions = append(actions, "elasticfilesystem:ClientWrite")
+		}
+		s := addons.Allow("EFS"+nonAlphanumeric.ReplaceAllString(v.Name, ""), actions, fileSystemARN(v.EFS))
+		if ap := v.EFS.AccessPointID; ap != "" {
+			s.Condition = map[string]map[string]string{"StringEquals": {
+				"elasticfilesystem:AccessPointArn": cfn.Sub("arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:access-point/" + ap),
+			}}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func writable(w *manifest.Workload, v manifest.Volume) bool {
+	if !v.ReadOnly {
+		return true
+	}
+	for _, c := range w.Containers() {
+		for _, m := range c.MountPoints {
+			if m.SourceVolume == v.Name && !m.ReadOnly {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func fileSystemARN(e *manifest.EFS) string {
+	const prefix = "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/"
+	if e.Import == "" {
+		return cfn.Sub(prefix + e.ID)
+	}
+	return cfn.Join("", "arn:", cfn.Ref("AWS::Partition"), ":elasticfilesystem:", cfn.Ref("AWS::Region"), ":",
+		cfn.Ref("AWS::AccountId"), ":file-system/", cfn.ImportValue(e.Import))
 }

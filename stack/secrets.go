@@ -23,7 +23,7 @@ func secretValueFrom(s manifest.Secret) string {
 		if strings.HasPrefix(s.Value, "arn:") {
 			return s.Value
 		}
-		return cfn.Sub(secretsManagerARN + subLiteral(s.Value))
+		return cfn.Sub(secretsManagerARN + cfn.SubLiteral(s.Value))
 	case manifest.SecretImport:
 		return cfn.ImportValue(s.Value)
 	}
@@ -45,14 +45,14 @@ func (g *secretGrants) add(s manifest.Secret) {
 		// Secrets Manager appends six random characters to a secret's ARN;
 		// the JSON key, stage and version after the name are not part of it.
 		name, _, _ := strings.Cut(s.Value, ":")
-		g.secrets = appendNew(g.secrets, cfn.Sub(secretsManagerARN+subLiteral(name)+"-??????"))
+		g.secrets = appendNew(g.secrets, cfn.Sub(secretsManagerARN+cfn.SubLiteral(name)+"-??????"))
 	case secretsManagerArn.MatchString(s.Value):
 		g.secrets = appendNew(g.secrets, secretARN(s.Value))
 	case ssmARN.MatchString(s.Value):
 		g.parameters = appendNew(g.parameters, s.Value)
 	default:
 		name := strings.TrimPrefix(s.Value, "/")
-		g.parameters = appendNew(g.parameters, cfn.Sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/"+subLiteral(name)))
+		g.parameters = appendNew(g.parameters, cfn.Sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/"+cfn.SubLiteral(name)))
 	}
 }
 

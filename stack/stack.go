@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
-	"strings"
 
+	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
 )
@@ -31,14 +31,25 @@ func Render(file string, data []byte, opts Options) ([]byte, error) {
 }
 
 // Template builds the template for a workload. Resources come in a fixed
-// order: LogGroup, ExecutionRole, TaskRole, TaskDefinition, TargetGroup,
-// HTTPListenerRule, Service.
+// order: LogGroup, ExecutionRole, FireLensPolicy, XRayPolicy, TaskRole,
+// TaskDefinition, TargetGroup, HTTPListenerRule, Service.
 func Template(w *manifest.Workload, opts Options) *cfn.Template {
 	t := &cfn.Template{Description: fmt.Sprintf("%s %s, rendered by cfngen from its Copilot manifest.", w.Type, w.Name)}
 	parameters(t, w, opts)
-	t.AddResource(LogGroup, logGroup())
+	t.AddResource(LogGroup, logGroup(w))
 	t.AddResource(ExecutionRole, executionRole(w))
-	t.AddResource(TaskRole, taskRole(w))
+	var policies []string
+	if w.Logging != nil {
+		if p := addons.FireLensPolicy(w.Logging.Option); p != nil {
+			t.AddResource(addons.FireLensPolicyID, p)
+			policies = append(policies, cfn.Ref(addons.FireLensPolicyID))
+		}
+	}
+	if tracing(w) {
+		t.AddResource(addons.XRayPolicyID, addons.XRayPolicy())
+		policies = append(policies, cfn.Ref(addons.XRayPolicyID))
+	}
+	t.AddResource(TaskRole, taskRole(w, policies))
 	t.AddResource(TaskDefinition, taskDefinition(w))
 	if w.HTTP != nil {
 		t.AddResource(TargetGroup, targetGroup(w))
@@ -101,5 +112,17 @@ func imageParameter(w *manifest.Workload, c *manifest.Container) string {
 	return ContainerImageFor + nonAlphanumeric.ReplaceAllString(c.Name, "")
 }
 
-// subLiteral escapes s for use inside !Sub, where "${" starts a variable.
-func subLiteral(s string) string { return strings.ReplaceAll(s, "${", "${!") }
+// tracing reports whether the task sends traces to X-Ray: observability
+// asks for it, or a sidecar runs the OpenTelemetry collector or the X-Ray
+// daemon.
+func tracing(w *manifest.Workload) bool {
+	if w.Tracing {
+		return true
+	}
+	for _, s := range w.Sidecars {
+		if repo := manifest.ImageRepository(s.Image); repo == "aws-otel-collector" || repo == "aws-xray-daemon" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
@@ -102,8 +103,47 @@ func TestSecretGrants(t *testing.T) {
 	}
 }
 
-func TestSubLiteral(t *testing.T) {
-	if got := subLiteral("a${b}c"); got != "a${!b}c" {
-		t.Errorf("subLiteral() = %q, want a${!b}c", got)
+// ClientWrite follows any container that mounts the volume writable, not
+// only the main container as in Copilot; IAM-less volumes get nothing.
+func TestEFSStatements(t *testing.T) {
+	w := mustParse(t, `name: api
+type: Backend Service
+image:
+  location: nginx
+storage:
+  volumes:
+    ro:
+      path: /ro
+      efs:
+        id: fs-00000000000000001
+    rw:
+      path: /rw
+      efs:
+        id: fs-00000000000000002
+    noiam:
+      path: /noiam
+      read_only: false
+      efs:
+        id: fs-00000000000000003
+        auth:
+          iam: false
+sidecars:
+  writer:
+    image: busybox
+    essential: false
+    mount_points:
+      - source_volume: rw
+        path: /data
+        read_only: false
+`)
+	var got []string
+	for _, s := range efsStatements(w) {
+		got = append(got, s.Sid+" "+actionList(s.Action))
+	}
+	want := []string{"EFSro [elasticfilesystem:ClientMount]", "EFSrw [elasticfilesystem:ClientMount elasticfilesystem:ClientWrite]"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("efsStatements() mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func actionList(l []string) string { return "[" + strings.Join(l, " ") + "]" }

@@ -9,13 +9,10 @@ import (
 	"github.com/cfngen/cfngen/manifest"
 )
 
-// logRetentionDays is Copilot's default log retention.
-const logRetentionDays = 30
-
-func logGroup() *logs.LogGroup {
+func logGroup(w *manifest.Workload) *logs.LogGroup {
 	return &logs.LogGroup{
 		LogGroupName:    cfn.Ptr(cfn.Sub("/copilot/${AppName}-${EnvName}-${WorkloadName}")),
-		RetentionInDays: cfn.Ptr(logRetentionDays),
+		RetentionInDays: cfn.Ptr(w.LogRetention),
 	}
 }
 
@@ -37,7 +34,68 @@ func taskDefinition(w *manifest.Workload) *ecs.TaskDefinition {
 			CpuArchitecture:       cfn.Ptr(w.Platform.Architecture),
 		},
 		ContainerDefinitions: defs,
+		Volumes:              volumes(w),
+		EphemeralStorage:     ephemeral(w),
 	}
+}
+
+func volumes(w *manifest.Workload) []ecs.TaskDefinition_Volume {
+	var out []ecs.TaskDefinition_Volume
+	for _, v := range w.Volumes {
+		vol := ecs.TaskDefinition_Volume{Name: cfn.Ptr(v.Name)}
+		if e := v.EFS; e != nil {
+			iam := "DISABLED"
+			if e.IAM {
+				iam = "ENABLED"
+			}
+			cfg := &ecs.TaskDefinition_EFSVolumeConfiguration{
+				FilesystemId: fileSystemID(e),
+				// Always encrypted in transit; IAM authorization and access
+				// points need it anyway.
+				TransitEncryption:   cfn.Ptr("ENABLED"),
+				AuthorizationConfig: &ecs.TaskDefinition_AuthorizationConfig{IAM: cfn.Ptr(iam)},
+			}
+			if e.RootDir != "" {
+				cfg.RootDirectory = cfn.Ptr(e.RootDir)
+			}
+			if e.AccessPointID != "" {
+				cfg.AuthorizationConfig.AccessPointId = cfn.Ptr(e.AccessPointID)
+			}
+			vol.EFSVolumeConfiguration = cfg
+		}
+		out = append(out, vol)
+	}
+	return out
+}
+
+func fileSystemID(e *manifest.EFS) string {
+	if e.Import != "" {
+		return cfn.ImportValue(e.Import)
+	}
+	return e.ID
+}
+
+func ephemeral(w *manifest.Workload) *ecs.TaskDefinition_EphemeralStorage {
+	if w.Ephemeral == 0 {
+		return nil
+	}
+	return &ecs.TaskDefinition_EphemeralStorage{SizeInGiB: cfn.Ptr(w.Ephemeral)}
+}
+
+// mountPoints mounts every volume into the main container at its path, and
+// a sidecar's mount_points into that sidecar.
+func mountPoints(w *manifest.Workload, c *manifest.Container) []ecs.TaskDefinition_MountPoint {
+	var out []ecs.TaskDefinition_MountPoint
+	if c == &w.Main {
+		for _, v := range w.Volumes {
+			out = append(out, ecs.TaskDefinition_MountPoint{ContainerPath: cfn.Ptr(v.Path), ReadOnly: cfn.Ptr(v.ReadOnly), SourceVolume: cfn.Ptr(v.Name)})
+		}
+		return out
+	}
+	for _, m := range c.MountPoints {
+		out = append(out, ecs.TaskDefinition_MountPoint{ContainerPath: cfn.Ptr(m.Path), ReadOnly: cfn.Ptr(m.ReadOnly), SourceVolume: cfn.Ptr(m.SourceVolume)})
+	}
+	return out
 }
 
 func containerDefinition(w *manifest.Workload, c *manifest.Container) ecs.TaskDefinition_ContainerDefinition {
@@ -53,6 +111,18 @@ func containerDefinition(w *manifest.Workload, c *manifest.Container) ecs.TaskDe
 		Command:          c.Command,
 		HealthCheck:      healthCheck(c.HealthCheck),
 		LogConfiguration: awsLogs(),
+		MountPoints:      mountPoints(w, c),
+	}
+	switch {
+	case c == &w.Main && w.Logging != nil:
+		def.LogConfiguration = fireLensLogs(w.Logging)
+		if w.ReadonlyFS {
+			def.ReadonlyRootFilesystem = cfn.Ptr(true)
+		}
+	case c == &w.Main && w.ReadonlyFS:
+		def.ReadonlyRootFilesystem = cfn.Ptr(true)
+	case c == w.FireLens:
+		def.FirelensConfiguration = fireLensConfiguration(w.Logging)
 	}
 	if len(c.Labels) > 0 {
 		def.DockerLabels = map[string]string{}
@@ -160,4 +230,26 @@ func awsLogs() *ecs.TaskDefinition_LogConfiguration {
 			"awslogs-stream-prefix": "copilot",
 		},
 	}
+}
+
+// fireLensLogs routes the main container's logs through the log router to
+// the destination.
+func fireLensLogs(l *manifest.Logging) *ecs.TaskDefinition_LogConfiguration {
+	cfg := &ecs.TaskDefinition_LogConfiguration{LogDriver: "awsfirelens", SecretOptions: secrets(l.SecretOptions)}
+	if len(l.Destination) > 0 {
+		cfg.Options = map[string]string{}
+		for _, o := range l.Destination {
+			cfg.Options[o.Key] = o.Value
+		}
+	}
+	return cfg
+}
+
+func fireLensConfiguration(l *manifest.Logging) *ecs.TaskDefinition_FirelensConfiguration {
+	options := map[string]string{"enable-ecs-log-metadata": fmt.Sprint(l.EnableMetadata)}
+	if l.ConfigFilePath != "" {
+		options["config-file-type"] = "file"
+		options["config-file-value"] = l.ConfigFilePath
+	}
+	return &ecs.TaskDefinition_FirelensConfiguration{Type: cfn.Ptr("fluentbit"), Options: options}
 }

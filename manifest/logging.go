@@ -1,0 +1,102 @@
+package manifest
+
+import (
+	"sort"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DefaultFireLensImage is Copilot's default log router image.
+const DefaultFireLensImage = "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable"
+
+// OTelImage is the collector cfngen adds for observability.tracing, with the
+// configuration bundled in the image that forwards traces to X-Ray.
+const (
+	OTelImage  = "public.ecr.aws/aws-observability/aws-otel-collector:v0.38.1"
+	OTelConfig = "--config=/etc/ecs/ecs-xray.yaml"
+)
+
+// Logging is the FireLens pattern: a Fluent Bit sidecar that the main
+// container's logs are routed through.
+type Logging struct {
+	// Destination becomes the main container's awsfirelens options.
+	Destination    []Label
+	EnableMetadata bool
+	SecretOptions  []Secret
+	ConfigFilePath string
+}
+
+// Option returns a destination option, matched exactly.
+func (l *Logging) Option(key string) string {
+	for _, o := range l.Destination {
+		if o.Key == key {
+			return o.Value
+		}
+	}
+	return ""
+}
+
+var loggingFields = fields{
+	known: []string{"image", "destination", "enableMetadata", "secretOptions", "configFilePath",
+		"variables", "secrets", "retention"},
+	unsupported: map[string]string{
+		"env_file": notYet + ": it needs an S3 object at deploy time",
+	},
+}
+
+// retentionDays are the values CloudWatch Logs accepts for RetentionInDays.
+var retentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// logging reads the logging section. The router container exists only when
+// logs are routed somewhere: a destination or a Fluent Bit config file.
+// retention alone sets the log group's retention and adds no router.
+func (d *decoder) logging(n *yaml.Node, w *Workload) {
+	const path = "logging"
+	l := &Logging{EnableMetadata: true}
+	router := Container{Name: FireLensContainer, Image: DefaultFireLensImage, Essential: true, pos: pos(n), path: path}
+	routed, other := false, false
+	d.mapping(n, path, loggingFields, func(key string, _, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "image":
+			router.Image, _ = d.nonEmpty(v, p)
+			other = true
+		case "destination":
+			m := d.stringMap(v, p)
+			for k, value := range m {
+				l.Destination = append(l.Destination, Label{k, value})
+			}
+			sort.Slice(l.Destination, func(i, j int) bool { return l.Destination[i].Key < l.Destination[j].Key })
+			routed = routed || len(m) > 0
+		case "enableMetadata":
+			l.EnableMetadata, _ = d.boolean(v, p)
+			other = true
+		case "secretOptions":
+			l.SecretOptions = d.secrets(v, p)
+			other = true
+		case "configFilePath":
+			l.ConfigFilePath, _ = d.nonEmpty(v, p)
+			routed = true
+		case "variables":
+			router.Variables = d.variables(v, p)
+			other = true
+		case "secrets":
+			router.Secrets = d.secrets(v, p)
+			other = true
+		case "retention":
+			days, ok := d.integer(v, p)
+			if ok && indexOfInt(retentionDays, days) < 0 {
+				d.errorf(v, p, "CloudWatch Logs keeps logs for %s days, got %d", intList(retentionDays), days)
+				return
+			}
+			w.LogRetention = days
+		}
+	})
+	switch {
+	case routed:
+		w.Logging = l
+		w.FireLens = &router
+	case other:
+		d.errorf(n, path, "set destination or configFilePath: without either the log router has nowhere to send logs")
+	}
+}

@@ -1,0 +1,146 @@
+package manifest
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Volume is a task volume, mounted into the main container at Path.
+type Volume struct {
+	Name     string
+	Path     string
+	ReadOnly bool
+	// EFS is the file system behind the volume; nil for a task-scoped
+	// scratch volume.
+	EFS *EFS
+
+	pos Pos
+}
+
+// EFS is an existing Elastic File System.
+type EFS struct {
+	ID            string // fs-…, or empty when Import is set
+	Import        string // a CloudFormation export holding the id
+	RootDir       string
+	IAM           bool // Copilot's default: IAM authorization on
+	AccessPointID string
+}
+
+var storageFields = fields{known: []string{"volumes", "ephemeral", "readonly_fs"}}
+
+var volumeFields = fields{known: []string{"path", "read_only", "efs"}}
+
+var efsFields = fields{
+	known: []string{"id", "root_dir", "auth"},
+	unsupported: map[string]string{
+		"uid": "a file system made by Copilot's environment is not supported: give the id of an existing file system",
+		"gid": "a file system made by Copilot's environment is not supported: give the id of an existing file system",
+	},
+}
+
+var (
+	fileSystemID  = regexp.MustCompile(`^fs-[0-9a-f]{8,40}$`)
+	accessPointID = regexp.MustCompile(`^fsap-[0-9a-f]{8,40}$`)
+)
+
+func (d *decoder) storage(n *yaml.Node, w *Workload) {
+	d.mapping(n, "storage", storageFields, func(key string, k, v *yaml.Node) {
+		p := join("storage", key)
+		switch key {
+		case "volumes":
+			d.userMap(v, p, func(name string, k, v *yaml.Node) {
+				if vol, ok := d.volume(v, join(p, name), name, pos(k)); ok {
+					w.Volumes = append(w.Volumes, vol)
+				}
+			})
+			sort.Slice(w.Volumes, func(i, j int) bool { return w.Volumes[i].Name < w.Volumes[j].Name })
+		case "ephemeral":
+			// Fargate gives 20 GiB by default and takes 21-200.
+			w.Ephemeral, _ = d.intRange(v, p, 20, 200)
+		case "readonly_fs":
+			w.ReadonlyFS, _ = d.boolean(v, p)
+			w.readonlyPos = pos(k)
+		}
+	})
+}
+
+func (d *decoder) volume(n *yaml.Node, path, name string, at Pos) (Volume, bool) {
+	vol := Volume{Name: name, ReadOnly: true, pos: at}
+	d.mapping(n, path, volumeFields, func(key string, _, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "path":
+			vol.Path, _ = d.nonEmpty(v, p)
+			if vol.Path != "" && !absolute(vol.Path) {
+				d.errorf(v, p, "must be an absolute path, got %q", vol.Path)
+			}
+		case "read_only":
+			vol.ReadOnly, _ = d.boolean(v, p)
+		case "efs":
+			vol.EFS = d.efs(v, p)
+		}
+	})
+	if vol.Path == "" && n.Kind == yaml.MappingNode {
+		d.errorf(n, path, "missing field \"path\": where the main container mounts the volume")
+		return vol, false
+	}
+	return vol, true
+}
+
+func (d *decoder) efs(n *yaml.Node, path string) *EFS {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		d.errorf(n, path, "efs: %s asks for a file system made by Copilot's environment, which cfngen does not have: give the id of an existing file system", n.Value)
+		return nil
+	}
+	e := &EFS{IAM: true}
+	d.mapping(n, path, efsFields, func(key string, _, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "id":
+			if v.Kind == yaml.MappingNode {
+				d.mapping(v, p, fields{known: []string{"from_cfn"}}, func(_ string, _, e2 *yaml.Node) {
+					e.Import, _ = d.nonEmpty(e2, join(p, "from_cfn"))
+				})
+				return
+			}
+			e.ID, _ = d.nonEmpty(v, p)
+			if e.ID != "" && !fileSystemID.MatchString(e.ID) {
+				d.errorf(v, p, "must be a file system id such as fs-0123456789abcdef0, got %q", e.ID)
+			}
+		case "root_dir":
+			e.RootDir, _ = d.nonEmpty(v, p)
+			if e.RootDir != "" && !strings.HasPrefix(e.RootDir, "/") { // a path inside the file system
+				d.errorf(v, p, "must be an absolute path, got %q", e.RootDir)
+			}
+		case "auth":
+			d.mapping(v, p, fields{known: []string{"iam", "access_point_id"}}, func(key string, _, a *yaml.Node) {
+				if key == "iam" {
+					e.IAM, _ = d.boolean(a, join(p, key))
+					return
+				}
+				e.AccessPointID, _ = d.nonEmpty(a, join(p, key))
+				if e.AccessPointID != "" && !accessPointID.MatchString(e.AccessPointID) {
+					d.errorf(a, join(p, key), "must be an access point id such as fsap-0123456789abcdef0, got %q", e.AccessPointID)
+				}
+			})
+		}
+	})
+	if e.ID == "" && e.Import == "" && n.Kind == yaml.MappingNode {
+		d.errorf(n, path, "missing field \"id\"")
+		return nil
+	}
+	// ECS: with an access point, the root directory is the access point's.
+	if e.AccessPointID != "" && e.RootDir != "" && e.RootDir != "/" {
+		d.errorf(n, join(path, "root_dir"), "must be empty or / with an access point, whose own root directory applies")
+	}
+	return e
+}
+
+var windowsPath = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+
+// absolute reports whether a container path is absolute: /srv, or C:\srv
+// in a Windows container.
+func absolute(p string) bool { return strings.HasPrefix(p, "/") || windowsPath.MatchString(p) }
