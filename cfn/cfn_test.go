@@ -226,3 +226,25 @@ func TestSubLiteral(t *testing.T) {
 		t.Errorf("SubLiteral() = %q, want a${!b}c", got)
 	}
 }
+
+func TestExprCarriesTree(t *testing.T) {
+	tree := Func{"Fn::GetAtt", List{"Table", "Arn"}}
+	s, err := Expr(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := &Template{}
+	tpl.AddResource("Task", &ecs.TaskDefinition{ContainerDefinitions: []ecs.TaskDefinition_ContainerDefinition{{
+		Name: "api", Image: "nginx", Environment: []ecs.TaskDefinition_KeyValuePair{{Name: Ptr("A"), Value: Ptr(s)}},
+	}}})
+	out, err := Marshal(tpl, FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "Value: !GetAtt Table.Arn\n") {
+		t.Errorf("Expr tree did not come out as !GetAtt Table.Arn:\n%s", out)
+	}
+	if plain, _ := Expr(Number("5")); plain != "5" {
+		t.Errorf("Expr(Number 5) = %q, want 5", plain)
+	}
+}

@@ -30,6 +30,32 @@ func token(name string, arg any) string {
 	return sb.String()
 }
 
+// exprMark follows tokenMark in a token that carries a whole tree.
+const exprMark = "="
+
+// Expr returns a string that carries the tree v into a string field of a
+// goformation struct: v itself when it is a plain scalar, else a token that
+// the tree builder turns back into v. It fails only for a tree that cannot
+// be written (a mapping CloudFormation would read as an intrinsic).
+func Expr(v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case Number:
+		return string(v), nil
+	case bool:
+		if v {
+			return "true", nil
+		}
+		return "false", nil
+	}
+	b, err := JSON(v)
+	if err != nil {
+		return "", err
+	}
+	return tokenMark + exprMark + string(b), nil
+}
+
 // IsToken reports whether s is an intrinsic made by this package.
 func IsToken(s string) bool { return strings.HasPrefix(s, tokenMark) }
 

@@ -16,6 +16,7 @@ type Template struct {
 	Parameters  Map
 	Mappings    Map
 	Conditions  Map
+	Transform   List
 	Resources   Map
 	Outputs     Map
 
@@ -116,8 +117,17 @@ func (t *Template) AddResource(id string, r cloudformation.Resource, overrides .
 	t.add(&t.Resources, "resource", id, m)
 }
 
-// AddResourceTree adds a resource already in tree form (from an addon).
-func (t *Template) AddResourceTree(id string, m Map) { t.add(&t.Resources, "resource", id, m) }
+// AddTree adds an entry already in tree form (from an addon) to a section:
+// Parameters, Mappings, Conditions, Resources or Outputs.
+func (t *Template) AddTree(section, id string, v any) {
+	target := map[string]*Map{"Parameters": &t.Parameters, "Mappings": &t.Mappings,
+		"Conditions": &t.Conditions, "Resources": &t.Resources, "Outputs": &t.Outputs}[section]
+	if target == nil {
+		t.fail(fmt.Errorf("cfn: no section %s", section))
+		return
+	}
+	t.add(target, strings.ToLower(strings.TrimSuffix(section, "s")), id, v)
+}
 
 // AddOutput declares an output.
 func (t *Template) AddOutput(name string, o Output) {
@@ -232,10 +242,19 @@ func (t *Template) Root() (Map, error) {
 	}
 	for _, s := range []Field{
 		{"Metadata", t.Metadata}, {"Parameters", t.Parameters}, {"Mappings", t.Mappings},
-		{"Conditions", t.Conditions}, {"Resources", t.Resources}, {"Outputs", t.Outputs},
+		{"Conditions", t.Conditions}, {"Transform", t.Transform}, {"Resources", t.Resources}, {"Outputs", t.Outputs},
 	} {
-		if m := s.Value.(Map); len(m) > 0 {
-			root = append(root, s)
+		switch v := s.Value.(type) {
+		case Map:
+			if len(v) > 0 {
+				root = append(root, s)
+			}
+		case List:
+			if len(v) == 1 {
+				root = append(root, Field{s.Key, v[0]})
+			} else if len(v) > 1 {
+				root = append(root, s)
+			}
 		}
 	}
 	return root, nil

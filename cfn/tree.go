@@ -199,8 +199,16 @@ func (p *jsonParser) str() (string, error) {
 	return "", p.errorf("unterminated string")
 }
 
-// decodeToken turns a token made by token() back into a Func.
+// decodeToken turns a token made by token() back into a Func, or one made
+// by Expr back into its tree.
 func decodeToken(s string) (any, error) {
+	if rest, ok := strings.CutPrefix(s, tokenMark+exprMark); ok {
+		v, err := FromJSON([]byte(rest))
+		if err != nil {
+			return nil, err
+		}
+		return intrinsics(v), nil
+	}
 	v, err := FromJSON([]byte(strings.TrimPrefix(s, tokenMark)))
 	if err != nil {
 		return nil, err
@@ -210,4 +218,23 @@ func decodeToken(s string) (any, error) {
 		return nil, fmt.Errorf("cfn: malformed intrinsic token %q", s)
 	}
 	return Func{Name: m[0].Key, Arg: m[0].Value}, nil
+}
+
+// intrinsics turns the one-key {"Ref": ...} and {"Fn::X": ...} mappings of
+// a tree written by JSON back into Funcs.
+func intrinsics(v any) any {
+	switch v := v.(type) {
+	case Map:
+		if len(v) == 1 && isIntrinsicName(v[0].Key) {
+			return Func{Name: v[0].Key, Arg: intrinsics(v[0].Value)}
+		}
+		for i := range v {
+			v[i].Value = intrinsics(v[i].Value)
+		}
+	case List:
+		for i := range v {
+			v[i] = intrinsics(v[i])
+		}
+	}
+	return v
 }

@@ -6,17 +6,22 @@ package golden
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
 	"github.com/cfngen/cfngen/stack"
 	"github.com/google/go-cmp/cmp"
 )
+
+// positioned is the shape of an error line: manifest.yml or addons/x.yml,
+// then a line and column from 1.
+var positioned = regexp.MustCompile(`^(manifest\.yml|addons/[^:]+):[1-9][0-9]*:[1-9][0-9]*: `)
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
@@ -50,6 +55,11 @@ func caseOptions(t testing.TB, dir string) stack.Options {
 		v, ok := goldenVars[k]
 		return v, ok
 	}}
+	var err error
+	opts.Addons, opts.AddonParameters, err = addons.ReadDir(filepath.Join(dir, "addons"), "addons")
+	if err != nil {
+		t.Fatal(err)
+	}
 	data, err := os.ReadFile(filepath.Join(dir, "args"))
 	if errors.Is(err, os.ErrNotExist) {
 		return opts
@@ -57,6 +67,10 @@ func caseOptions(t testing.TB, dir string) stack.Options {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return parseArgs(t, dir, data, opts)
+}
+
+func parseArgs(t testing.TB, dir string, data []byte, opts stack.Options) stack.Options {
 	fs := flag.NewFlagSet("args", flag.ContinueOnError)
 	fs.StringVar(&opts.App, "app", "", "")
 	fs.StringVar(&opts.Env, "env", "", "")
@@ -114,7 +128,8 @@ func TestGolden(t *testing.T) {
 }
 
 // TestErrorCasesArePositioned holds every error case to the contract:
-// each line is manifest.yml:LINE:COL: followed by a message.
+// each line is FILE:LINE:COL: followed by a message, FILE the manifest or
+// an addon.
 func TestErrorCasesArePositioned(t *testing.T) {
 	for _, c := range cases(t) {
 		data, err := os.ReadFile(filepath.Join(c.dir, "stderr"))
@@ -125,9 +140,8 @@ func TestErrorCasesArePositioned(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-			var l, col int
-			if n, _ := fmt.Sscanf(line, "manifest.yml:%d:%d:", &l, &col); n != 2 || l < 1 || col < 1 {
-				t.Errorf("%s: %q is not positioned as manifest.yml:LINE:COL", c.name, line)
+			if !positioned.MatchString(line) {
+				t.Errorf("%s: %q is not positioned as FILE:LINE:COL", c.name, line)
 			}
 		}
 	}

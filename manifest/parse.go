@@ -33,6 +33,7 @@ func Parse(file string, data []byte, opts Options) (*Workload, error) {
 	}
 	d.checkText(root, "")
 	d.interpolate(root, "", opts)
+	d.applyEnvironment(root, opts.Env)
 	w := d.workload(root)
 	if len(d.errs) == 0 {
 		d.validate(w)
@@ -74,9 +75,14 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	return root
 }
 
-// syntaxError reports a yaml.v3 error. yaml.v3 gives the line but not the
-// column, so the column is that of the line's first non-blank character.
 func (d *decoder) syntaxError(data []byte, err error) {
+	d.errs = append(d.errs, SyntaxError(d.file, data, err))
+}
+
+// SyntaxError turns a yaml.v3 error about data into a positioned Error.
+// yaml.v3 gives the line but not the column, so the column is that of the
+// line's first non-blank character.
+func SyntaxError(file string, data []byte, err error) *Error {
 	msg := err.Error()
 	line := 1
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
@@ -90,7 +96,7 @@ func (d *decoder) syntaxError(data []byte, err error) {
 	if line >= 1 && line <= len(lines) {
 		col = len(lines[line-1]) - len(bytes.TrimLeft(lines[line-1], " \t")) + 1
 	}
-	d.errs.Add(d.file, Pos{line, col}, "", "YAML syntax error: "+msg)
+	return &Error{File: file, Pos: Pos{line, col}, Msg: "YAML syntax error: " + msg}
 }
 
 // checkText refuses NUL characters anywhere: neither ECS nor CloudFormation

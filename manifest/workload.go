@@ -165,7 +165,6 @@ var workloadFields = fields{
 		"entrypoint", "command", "variables", "secrets", "http", "sidecars", "logging", "storage",
 		"observability"},
 	unsupported: map[string]string{
-		"environments":      notYet,
 		"network":           notYet,
 		"nlb":               notYet,
 		"publish":           notYet,

@@ -39,6 +39,9 @@ type secretGrants struct {
 
 func (g *secretGrants) add(s manifest.Secret) {
 	switch {
+	case s.From == secretFromAddon:
+		// !Ref of the addon's secret is its full ARN.
+		g.secrets = appendNew(g.secrets, s.Value)
 	case s.From == manifest.SecretImport:
 		g.imported = appendNew(g.imported, cfn.ImportValue(s.Value))
 	case s.From == manifest.SecretSecretsManager && !strings.HasPrefix(s.Value, "arn:"):

@@ -18,38 +18,58 @@ type Options struct {
 	Format   cfn.Format
 	// Lookup finds ${NAME}s other than the Copilot ones; usually os.LookupEnv.
 	Lookup func(string) (string, bool)
+	// Addons are the addon templates to merge, and AddonParameters the
+	// values for their parameters (addons.parameters.yml), if any.
+	Addons          []addons.File
+	AddonParameters *addons.File
 }
 
 // Render parses the manifest in data (file names it in errors) and renders
-// its template. A manifest error is a manifest.ErrorList.
+// its template with the addons merged in. An error in the manifest or an
+// addon is a manifest.ErrorList.
 func Render(file string, data []byte, opts Options) ([]byte, error) {
 	w, err := manifest.Parse(file, data, manifest.Options{App: opts.App, Env: opts.Env, Lookup: opts.Lookup})
 	if err != nil {
 		return nil, err
 	}
-	return cfn.Marshal(Template(w, opts), opts.Format)
+	t, err := Template(w, opts)
+	if err != nil {
+		return nil, err
+	}
+	return cfn.Marshal(t, opts.Format)
 }
 
 // Template builds the template for a workload. Resources come in a fixed
 // order: LogGroup, ExecutionRole, FireLensPolicy, XRayPolicy, TaskRole,
-// TaskDefinition, TargetGroup, HTTPListenerRule, Service.
-func Template(w *manifest.Workload, opts Options) *cfn.Template {
+// TaskDefinition, TargetGroup, HTTPListenerRule, Service, then the addons'
+// resources in file order.
+func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
+	set, err := loadAddons(opts)
+	if err != nil {
+		return nil, err
+	}
+	var policies []string
+	if set != nil {
+		if policies, err = applyOutputs(w, set); err != nil {
+			return nil, err
+		}
+	}
 	t := &cfn.Template{Description: fmt.Sprintf("%s %s, rendered by cfngen from its Copilot manifest.", w.Type, w.Name)}
 	parameters(t, w, opts)
 	t.AddResource(LogGroup, logGroup(w))
 	t.AddResource(ExecutionRole, executionRole(w))
-	var policies []string
+	var generated []string
 	if w.Logging != nil {
 		if p := addons.FireLensPolicy(w.Logging.Option); p != nil {
 			t.AddResource(addons.FireLensPolicyID, p)
-			policies = append(policies, cfn.Ref(addons.FireLensPolicyID))
+			generated = append(generated, cfn.Ref(addons.FireLensPolicyID))
 		}
 	}
 	if tracing(w) {
 		t.AddResource(addons.XRayPolicyID, addons.XRayPolicy())
-		policies = append(policies, cfn.Ref(addons.XRayPolicyID))
+		generated = append(generated, cfn.Ref(addons.XRayPolicyID))
 	}
-	t.AddResource(TaskRole, taskRole(w, policies))
+	t.AddResource(TaskRole, taskRole(w, append(generated, policies...)))
 	t.AddResource(TaskDefinition, taskDefinition(w))
 	if w.HTTP != nil {
 		t.AddResource(TargetGroup, targetGroup(w))
@@ -58,7 +78,12 @@ func Template(w *manifest.Workload, opts Options) *cfn.Template {
 	t.AddResource(Service, service(w),
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: cfn.Ref(Subnets)},
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: cfn.Ref(SecurityGroups)})
-	return t
+	if set != nil {
+		if err := mergeAddons(t, set); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 func parameters(t *cfn.Template, w *manifest.Workload, opts Options) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
 	"github.com/cfngen/cfngen/stack"
@@ -35,6 +36,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 // config is what the command line asks for.
 type config struct {
 	app, env, out, format string
+	addons                string
 	manifest              string
 }
 
@@ -52,14 +54,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cfngen: %v\n", err)
 		return exitUsage
 	}
-	if cfg.manifest != "-" {
-		dir := filepath.Join(filepath.Dir(cfg.manifest), "addons")
-		if info, err := os.Stat(dir); err == nil && info.IsDir() {
-			fmt.Fprintf(stderr, "%s: addon templates are not supported yet; move the folder aside to render without them\n", dir)
-			return exitInput
-		}
+	opts := stack.Options{App: cfg.app, Env: cfg.env, Format: cfn.Format(cfg.format), Lookup: os.LookupEnv}
+	if opts.Addons, opts.AddonParameters, err = readAddons(cfg); err != nil {
+		fmt.Fprintf(stderr, "cfngen: %v\n", err)
+		return exitUsage
 	}
-	out, err := stack.Render(name, data, stack.Options{App: cfg.app, Env: cfg.env, Format: cfn.Format(cfg.format), Lookup: os.LookupEnv})
+	out, err := stack.Render(name, data, opts)
 	if err != nil {
 		var list manifest.ErrorList
 		if errors.As(err, &list) {
@@ -93,6 +93,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.env, "env", "", "environment `name` (COPILOT_ENVIRONMENT_NAME)")
 	fs.StringVar(&cfg.out, "o", "", "write the template to `file`, atomically, instead of standard output")
 	fs.StringVar(&cfg.format, "format", "yaml", "output `format`: yaml or json")
+	fs.StringVar(&cfg.addons, "addons", "", "addon templates to merge from `dir` (default: addons/ beside MANIFEST, if there)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -118,6 +119,21 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	}
 	cfg.manifest = positional[0]
 	return cfg, nil
+}
+
+// readAddons reads --addons, or else addons/ beside the manifest when it
+// is there, as Copilot laid them out.
+func readAddons(cfg config) ([]addons.File, *addons.File, error) {
+	dir := cfg.addons
+	if dir == "" {
+		if cfg.manifest == "-" {
+			return nil, nil, nil
+		}
+		dir = filepath.Join(filepath.Dir(cfg.manifest), "addons")
+	} else if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return nil, nil, fmt.Errorf("--addons %s: not a folder", dir)
+	}
+	return addons.ReadDir(dir, dir)
 }
 
 // readManifest reads the manifest and returns the name errors should use.

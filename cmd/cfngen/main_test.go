@@ -130,14 +130,27 @@ func TestJSONEqualsYAML(t *testing.T) {
 	}
 }
 
-func TestAddonsFolderRefused(t *testing.T) {
+func TestAddonsFolder(t *testing.T) {
 	path := writeManifest(t, good)
-	if err := os.Mkdir(filepath.Join(filepath.Dir(path), "addons"), 0o755); err != nil {
+	dir := filepath.Join(filepath.Dir(path), "addons")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	addon := "Parameters:\n  App: {Type: String}\n  Env: {Type: String}\n  Name: {Type: String}\n" +
+		"Resources:\n  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n  QueueUrl:\n    Value: !Ref Queue\n"
+	if err := os.WriteFile(filepath.Join(dir, "queue.yml"), []byte(addon), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut := cfngen("", path)
-	if code != 1 || out != "" || !strings.Contains(errOut, "addon templates are not supported yet") {
-		t.Errorf("exit %d, stdout %q, stderr %q; want 1, nothing, the reason", code, out, errOut)
+	if code != 0 || !strings.Contains(out, "  Queue:\n    Type: AWS::SQS::Queue\n") || !strings.Contains(out, "- Name: QUEUE_URL\n              Value: !Ref Queue\n") {
+		t.Errorf("exit %d, stderr %q; want the addon merged from addons/ beside the manifest:\n%s", code, errOut, out)
+	}
+	elsewhere := t.TempDir()
+	if code, out, _ := cfngen("", "--addons", elsewhere, path); code != 0 || strings.Contains(out, "AWS::SQS::Queue") {
+		t.Errorf("--addons %s: exit %d; want 0 and no addon:\n%s", elsewhere, code, out)
+	}
+	if code, _, _ := cfngen("", "--addons", filepath.Join(elsewhere, "none"), path); code != 2 {
+		t.Errorf("--addons with a missing folder: exit %d, want 2", code)
 	}
 }
 
