@@ -78,6 +78,10 @@ func Join(sep string, parts ...string) string {
 	return token("Fn::Join", []any{sep, parts})
 }
 
+// JoinList is !Join [sep, list], list an expression that is itself a list,
+// such as !Ref of a List parameter.
+func JoinList(sep, list string) string { return token("Fn::Join", []any{sep, list}) }
+
 // Select is !Select [index, list].
 func Select(index int, list string) string {
 	return token("Fn::Select", []any{index, list})

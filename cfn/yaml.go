@@ -2,7 +2,6 @@ package cfn
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -307,16 +306,46 @@ func printable(r rune) bool {
 	return true
 }
 
-// notPlainValue matches strings that YAML 1.1 or 1.2 would read as a null,
-// boolean, number or timestamp. cfn-lint reads YAML 1.1, so "yes", "on",
-// "0755" and "1:30" all need quotes.
-var notPlainValue = regexp.MustCompile(`^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[YyNn]|` +
-	`[-+]?\.?[0-9][0-9a-fA-FxXoObB._:+-]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|<<|=)$`)
+// resolvedWords are the plain scalars YAML 1.1 or 1.2 reads as a null, a
+// boolean, infinity or not-a-number. cfn-lint reads YAML 1.1, so "yes",
+// "on" and "y" need quotes too.
+var resolvedWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`~ null Null NULL true True TRUE false False FALSE yes Yes YES no No NO
+		on On ON off Off OFF y Y n N .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF .nan .NaN .NAN << =`) {
+		resolvedWords[w] = true
+	}
+}
+
+// numeric reports whether s could read as a number or timestamp in YAML
+// 1.1 or 1.2 ("0755", "1e3", "1:30", "0x1F", "2010-09-09"): an optional
+// sign and dot, a digit, then only digits, letters of bases and exponents,
+// and separators. Broad on purpose: a quote too many costs nothing.
+func numeric(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+	}
+	if i >= len(s) || s[i] < '0' || s[i] > '9' {
+		return false
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || strings.IndexByte("xXoOb._:+-", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
 
 // plain reports whether s can be written without quotes and read back as
 // the same string.
 func plain(s string) bool {
-	if s == "" || notPlainValue.MatchString(s) {
+	if s == "" || resolvedWords[s] || numeric(s) {
 		return false
 	}
 	if s[0] == ' ' || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/stack"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkSidecarsBench(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchRender(b, data, stack.Options{App: "myapp", Env: "test"})
+	benchRender(b, data, stack.Options{App: "myapp", Env: "test", Format: cfn.FormatYAML})
 }
 
 func benchRender(b *testing.B, data []byte, opts stack.Options) {

@@ -231,6 +231,16 @@ func (d *decoder) seconds(n *yaml.Node, path string, lo, hi int) (int, bool) {
 	return secs, true
 }
 
+// durationSeconds reads a duration such as 500ms or 2s as seconds.
+func (d *decoder) durationSeconds(n *yaml.Node, path string) (float64, bool) {
+	dur, err := time.ParseDuration(n.Value)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || err != nil {
+		d.errorf(n, path, "must be a duration such as 500ms or 2s, got %s", describe(n))
+		return 0, false
+	}
+	return dur.Seconds(), true
+}
+
 func (d *decoder) stringList(n *yaml.Node, path string) ([]string, bool) {
 	if n.Kind != yaml.SequenceNode {
 		d.errorf(n, path, "must be a list of strings")

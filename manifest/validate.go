@@ -57,6 +57,7 @@ func (d *decoder) validate(w *Workload) {
 	d.target(w)
 	d.size(w)
 	d.windows(w)
+	d.scaling(w)
 	for _, c := range w.Containers() {
 		d.environment(c, w)
 	}
@@ -379,5 +380,19 @@ func (d *decoder) environment(c *Container, w *Workload) {
 		if contains(Injected, s.Name) {
 			d.errs.Add(d.file, s.pos, p, "is set by cfngen in every container")
 		}
+	}
+}
+
+// scaling checks what the autoscaling targets and Fargate Spot need.
+func (d *decoder) scaling(w *Workload) {
+	if s := w.Scaling; s != nil && w.HTTP == nil && (s.Requests != nil || s.ResponseTime != nil) {
+		d.errs.Add(d.file, w.countPos, "count", "requests and response_time scale on the load balancer's metrics, and this workload has no http")
+	}
+	spot := w.Spot || (w.Scaling != nil && w.Scaling.SpotFrom > 0)
+	if spot && w.Platform.Windows() {
+		d.errs.Add(d.file, w.countPos, "count", "Fargate Spot does not run Windows tasks")
+	}
+	if spot && w.Platform.Architecture == "ARM64" {
+		d.errs.Add(d.file, w.countPos, "count", "Fargate Spot does not run ARM64 tasks")
 	}
 }

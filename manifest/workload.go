@@ -44,11 +44,17 @@ type Workload struct {
 	Tracing bool
 	OTel    *Container
 
+	// Scaling is count as a map with a range; Spot runs the tasks on
+	// Fargate Spot (count: {spot: N}).
+	Scaling *Scaling
+	Spot    bool
+	Network Network
+
 	Volumes    []Volume
 	Ephemeral  int // GiB of task storage, 0 for Fargate's default
 	ReadonlyFS bool
 
-	namePos, cpuPos, memoryPos, platformPos, loggingPos, tracingPos, readonlyPos Pos
+	namePos, cpuPos, memoryPos, platformPos, loggingPos, tracingPos, readonlyPos, countPos Pos
 }
 
 // Platform is the task's operating system and CPU architecture, in ECS's
@@ -163,9 +169,8 @@ const notYet = "not supported yet"
 var workloadFields = fields{
 	known: []string{"name", "type", "image", "cpu", "memory", "count", "platform", "exec",
 		"entrypoint", "command", "variables", "secrets", "http", "sidecars", "logging", "storage",
-		"observability"},
+		"observability", "network"},
 	unsupported: map[string]string{
-		"network":           notYet,
 		"nlb":               notYet,
 		"publish":           notYet,
 		"deployment":        notYet,
@@ -205,11 +210,7 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 			w.Memory, _ = d.integer(v, key)
 			w.memoryPos = pos(v)
 		case "count":
-			if v.Kind == yaml.MappingNode {
-				d.errorf(v, key, "a map (autoscaling ranges, spot) is %s; use an integer", notYet)
-				return
-			}
-			w.Count, _ = d.intRange(v, key, 0, 10000)
+			d.count(v, w)
 		case "platform":
 			w.Platform = d.platform(v, key)
 			w.platformPos = pos(v)
@@ -234,6 +235,8 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 			d.storage(v, w)
 		case "observability":
 			d.observability(v, w)
+		case "network":
+			d.network(v, w)
 		}
 	})
 	if w.FireLens != nil && !dependsOn(&w.Main, FireLensContainer) {

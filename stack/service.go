@@ -16,8 +16,6 @@ func service(w *manifest.Workload) *ecs.Service {
 	s := &ecs.Service{
 		Cluster:         cfn.Ptr(cfn.Ref(ClusterID)),
 		TaskDefinition:  cfn.Ptr(cfn.Ref(TaskDefinition)),
-		DesiredCount:    cfn.Ptr(w.Count),
-		LaunchType:      cfn.Ptr("FARGATE"),
 		PlatformVersion: cfn.Ptr("LATEST"),
 		PropagateTags:   cfn.Ptr("SERVICE"),
 		DeploymentConfiguration: &ecs.Service_DeploymentConfiguration{
@@ -26,11 +24,17 @@ func service(w *manifest.Workload) *ecs.Service {
 			MaximumPercent:           cfn.Ptr(200),
 		},
 		NetworkConfiguration: &ecs.Service_NetworkConfiguration{
-			AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{
-				// Copilot's default placement: public subnets, public IP.
-				AssignPublicIp: cfn.Ptr("ENABLED"),
-			},
+			AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{AssignPublicIp: cfn.Ptr(publicIP(w))},
 		},
+	}
+	// With a range, autoscaling owns the count: CloudFormation leaves an
+	// omitted DesiredCount alone on update, where a number would reset it
+	// on every deploy (Copilot ran a Lambda to read the current count).
+	if w.Scaling == nil {
+		s.DesiredCount = cfn.Ptr(w.Count)
+	}
+	if s.CapacityProviderStrategy = capacityProviders(w); s.CapacityProviderStrategy == nil {
+		s.LaunchType = cfn.Ptr("FARGATE")
 	}
 	if w.Exec {
 		s.EnableExecuteCommand = cfn.Ptr(true)
@@ -100,3 +104,55 @@ func listenerRule(w *manifest.Workload) *elb.ListenerRule {
 		}},
 	}
 }
+
+// publicIP follows network.vpc.placement: Copilot's default, public, gives
+// each task a public IP on the subnets.
+func publicIP(w *manifest.Workload) string {
+	if w.Network.Private {
+		return "DISABLED"
+	}
+	return "ENABLED"
+}
+
+// subnets is the Subnets parameter, or the manifest's own subnets.
+func subnets(w *manifest.Workload) any {
+	if len(w.Network.Subnets) > 0 {
+		l := make(cfn.List, len(w.Network.Subnets))
+		for i, s := range w.Network.Subnets {
+			l[i] = s
+		}
+		return l
+	}
+	return cfn.Ref(Subnets)
+}
+
+// securityGroups is the SecurityGroups parameter with the manifest's
+// groups added, or only the manifest's groups with deny_default.
+func securityGroups(w *manifest.Workload) any {
+	var extra []string
+	for _, g := range w.Network.SecurityGroups {
+		if g.Import != "" {
+			extra = append(extra, cfn.ImportValue(g.Import))
+		} else {
+			extra = append(extra, g.Value)
+		}
+	}
+	switch {
+	case w.Network.DenyDefault:
+		l := make(cfn.List, len(extra))
+		for i, g := range extra {
+			l[i] = g
+		}
+		return l
+	case len(extra) == 0:
+		return cfn.Ref(SecurityGroups)
+	}
+	// A List parameter joins with more ids only through a string.
+	return cfn.Split(",", cfn.Join(",", append([]string{cfn.JoinList(",", cfn.Ref(SecurityGroups))}, extra...)...))
+}
+
+// usesSubnetsParameter and usesSecurityGroupsParameter say whether the
+// template asks for the environment's subnets and security groups.
+func usesSubnetsParameter(w *manifest.Workload) bool { return len(w.Network.Subnets) == 0 }
+
+func usesSecurityGroupsParameter(w *manifest.Workload) bool { return !w.Network.DenyDefault }

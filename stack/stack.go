@@ -76,8 +76,9 @@ func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 		t.AddResource(HTTPListenerRule, listenerRule(w), cfn.Override{Path: "Priority", Value: cfn.Ref(RulePriority)})
 	}
 	t.AddResource(Service, service(w),
-		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: cfn.Ref(Subnets)},
-		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: cfn.Ref(SecurityGroups)})
+		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: subnets(w)},
+		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: securityGroups(w)})
+	addScaling(t, w)
 	if set != nil {
 		if err := mergeAddons(t, set); err != nil {
 			return nil, err
@@ -91,8 +92,12 @@ func parameters(t *cfn.Template, w *manifest.Workload, opts Options) {
 	t.AddParameter(EnvName, cfn.Parameter{Type: "String", Description: "Name of the environment (COPILOT_ENVIRONMENT_NAME).", Default: orNil(opts.Env)})
 	t.AddParameter(WorkloadName, cfn.Parameter{Type: "String", Description: "Name of the workload (COPILOT_SERVICE_NAME).", Default: w.Name})
 	t.AddParameter(ClusterID, cfn.Parameter{Type: "String", Description: "Name or ARN of the ECS cluster the service runs in."})
-	t.AddParameter(Subnets, cfn.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: "Subnets for the tasks of the service."})
-	t.AddParameter(SecurityGroups, cfn.Parameter{Type: "List<AWS::EC2::SecurityGroup::Id>", Description: "Security groups for the tasks of the service."})
+	if usesSubnetsParameter(w) {
+		t.AddParameter(Subnets, cfn.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: "Subnets for the tasks of the service."})
+	}
+	if usesSecurityGroupsParameter(w) {
+		t.AddParameter(SecurityGroups, cfn.Parameter{Type: "List<AWS::EC2::SecurityGroup::Id>", Description: "Security groups for the tasks of the service."})
+	}
 	if w.HTTP != nil {
 		t.AddParameter(VpcID, cfn.Parameter{Type: "AWS::EC2::VPC::Id", Description: "VPC of the target group of the load balancer."})
 		t.AddParameter(HTTPListenerArn, cfn.Parameter{Type: "String", Description: "ARN of the load balancer listener that routes to the service."})

@@ -1,0 +1,186 @@
+package manifest
+
+import (
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Scaling is count as a map: a task range with target-tracking policies,
+// and Fargate Spot.
+type Scaling struct {
+	Min, Max int
+	// SpotFrom is the task count from which new tasks run on Fargate Spot;
+	// 0 when every task runs on Fargate.
+	SpotFrom int
+	CPU      *Target // average CPU utilization, percent
+	Memory   *Target // average memory utilization, percent
+	Requests *Target // requests per target per minute
+	// ResponseTime is the target's average response time, in seconds.
+	ResponseTime *Target
+	// Cooldown applies to every policy that has none of its own.
+	Cooldown Cooldown
+}
+
+// Target is a target-tracking policy's target value and cooldowns.
+type Target struct {
+	Value    float64
+	Cooldown Cooldown
+}
+
+// Cooldown is in seconds; zero means Application Auto Scaling's default
+// is not overridden (Copilot's defaults are set when parsing).
+type Cooldown struct{ In, Out int }
+
+// Copilot's default cooldowns: scale in after 120s, out after 60s.
+var defaultCooldown = Cooldown{In: 120, Out: 60}
+
+var countFields = fields{known: []string{"range", "cpu_percentage", "memory_percentage", "requests", "response_time", "cooldown", "spot"}}
+
+// count reads count: an integer, or a map with range and targets, or
+// {spot: N} to run N tasks on Fargate Spot.
+func (d *decoder) count(n *yaml.Node, w *Workload) {
+	if n.Kind != yaml.MappingNode {
+		w.Count, _ = d.intRange(n, "count", 0, 10000)
+		return
+	}
+	s := &Scaling{Cooldown: defaultCooldown}
+	hasRange, rangeOK, spot := false, false, -1
+	d.mapping(n, "count", countFields, func(key string, _, v *yaml.Node) {
+		p := join("count", key)
+		switch key {
+		case "range":
+			hasRange, rangeOK = true, d.taskRange(v, p, s)
+		case "cpu_percentage":
+			s.CPU = d.scalingTarget(v, p, 1, 100, false)
+		case "memory_percentage":
+			s.Memory = d.scalingTarget(v, p, 1, 100, false)
+		case "requests":
+			s.Requests = d.scalingTarget(v, p, 1, 1e9, false)
+		case "response_time":
+			s.ResponseTime = d.scalingTarget(v, p, 0.001, 3600, true)
+		case "cooldown":
+			s.Cooldown = d.cooldown(v, p, defaultCooldown)
+		case "spot":
+			spot, _ = d.intRange(v, p, 0, 10000)
+		}
+	})
+	// A policy's own cooldown overrides the count's, direction by direction.
+	for _, t := range []*Target{s.CPU, s.Memory, s.Requests, s.ResponseTime} {
+		if t == nil {
+			continue
+		}
+		if t.Cooldown.In < 0 {
+			t.Cooldown.In = s.Cooldown.In
+		}
+		if t.Cooldown.Out < 0 {
+			t.Cooldown.Out = s.Cooldown.Out
+		}
+	}
+	w.countPos = pos(n)
+	switch {
+	case spot >= 0 && hasRange:
+		d.errorf(n, "count", "set spot or range, not both; range takes spot_from")
+	case spot >= 0:
+		w.Count, w.Spot = spot, true
+	case !hasRange:
+		d.errorf(n, "count", "missing field \"range\": autoscaling needs the number of tasks to scale between")
+	case !rangeOK:
+	default:
+		if s.CPU == nil && s.Memory == nil && s.Requests == nil && s.ResponseTime == nil {
+			d.errorf(n, "count", "a range needs a target to scale on: cpu_percentage, memory_percentage, requests or response_time")
+		}
+		w.Scaling, w.Count = s, s.Min
+	}
+}
+
+// taskRange reads "1-10" or {min, max, spot_from}.
+func (d *decoder) taskRange(n *yaml.Node, path string, s *Scaling) bool {
+	if n.Kind == yaml.ScalarNode {
+		lo, hi, ok := strings.Cut(n.Value, "-")
+		min, err1 := strconv.Atoi(strings.TrimSpace(lo))
+		max, err2 := strconv.Atoi(strings.TrimSpace(hi))
+		if !ok || err1 != nil || err2 != nil {
+			d.errorf(n, path, "must be a range such as 1-10, got %q", n.Value)
+			return false
+		}
+		s.Min, s.Max = min, max
+	} else {
+		d.mapping(n, path, fields{known: []string{"min", "max", "spot_from"}}, func(key string, _, v *yaml.Node) {
+			i, _ := d.intRange(v, join(path, key), 0, 10000)
+			switch key {
+			case "min":
+				s.Min = i
+			case "max":
+				s.Max = i
+			case "spot_from":
+				s.SpotFrom = i
+			}
+		})
+	}
+	if s.Max < 1 || s.Min > s.Max {
+		d.errorf(n, path, "min (%d) must not exceed max (%d), and max must be at least 1", s.Min, s.Max)
+		return false
+	}
+	return true
+}
+
+// scalingTarget reads a target value, or {value, cooldown}. A duration target
+// (response_time) is a duration such as 500ms or 2s.
+func (d *decoder) scalingTarget(n *yaml.Node, path string, lo, hi float64, duration bool) *Target {
+	t := &Target{Cooldown: Cooldown{In: -1, Out: -1}} // -1: the count's cooldown
+	valueNode := n
+	if n.Kind == yaml.MappingNode {
+		valueNode = nil
+		d.mapping(n, path, fields{known: []string{"value", "cooldown"}}, func(key string, _, v *yaml.Node) {
+			if key == "value" {
+				valueNode = v
+				return
+			}
+			t.Cooldown = d.cooldown(v, join(path, key), t.Cooldown)
+		})
+		if valueNode == nil {
+			d.errorf(n, path, "missing field \"value\"")
+			return nil
+		}
+		path = join(path, "value")
+	}
+	var ok bool
+	if duration {
+		t.Value, ok = d.durationSeconds(valueNode, path)
+	} else {
+		t.Value, ok = d.number(valueNode, path)
+	}
+	if !ok {
+		return nil
+	}
+	if t.Value < lo || t.Value > hi {
+		d.errorf(valueNode, path, "must be between %g and %g, got %g", lo, hi, t.Value)
+		return nil
+	}
+	return t
+}
+
+func (d *decoder) cooldown(n *yaml.Node, path string, base Cooldown) Cooldown {
+	c := base
+	d.mapping(n, path, fields{known: []string{"in", "out"}}, func(key string, _, v *yaml.Node) {
+		secs, _ := d.seconds(v, join(path, key), 0, 86400)
+		if key == "in" {
+			c.In = secs
+		} else {
+			c.Out = secs
+		}
+	})
+	return c
+}
+
+func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
+	if n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!int" || n.ShortTag() == "!!float") {
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			return f, true
+		}
+	}
+	d.errorf(n, path, "must be a number, got %s", describe(n))
+	return 0, false
+}

@@ -1,0 +1,123 @@
+package manifest
+
+import (
+	"fmt"
+	"regexp"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Network is where the tasks run: network.vpc.
+type Network struct {
+	// Private turns off the public IP (placement: private); Copilot's
+	// default placement is public.
+	Private bool
+	// Subnets replace the template's Subnets parameter when set.
+	Subnets []string
+	// SecurityGroups join the SecurityGroups parameter's groups, or replace
+	// them with DenyDefault.
+	SecurityGroups []Ref
+	DenyDefault    bool
+}
+
+// Ref is an id written in the manifest, or a CloudFormation export that
+// holds it.
+type Ref struct{ Value, Import string }
+
+var (
+	subnetID        = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	securityGroupID = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+)
+
+var networkFields = fields{known: []string{"vpc", "connect"}}
+
+func (d *decoder) network(n *yaml.Node, w *Workload) {
+	d.mapping(n, "network", networkFields, func(key string, k, v *yaml.Node) {
+		p := join("network", key)
+		if key == "connect" {
+			// Service Connect needs the environment's Cloud Map namespace.
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Value != "false" {
+				d.errorf(k, p, "Service Connect is %s; connect: false is accepted", notYet)
+			}
+			return
+		}
+		d.mapping(v, p, fields{known: []string{"placement", "security_groups"}}, func(key string, _, v *yaml.Node) {
+			fp := join(p, key)
+			if key == "placement" {
+				d.placement(v, fp, &w.Network)
+				return
+			}
+			d.securityGroups(v, fp, &w.Network)
+		})
+	})
+}
+
+// placement reads public, private, or {subnets: [ids]}.
+func (d *decoder) placement(n *yaml.Node, path string, net *Network) {
+	if n.Kind == yaml.ScalarNode {
+		switch n.Value {
+		case "public":
+		case "private":
+			net.Private = true
+		default:
+			d.errorf(n, path, "must be public, private or {subnets: [...]}, got %q", n.Value)
+		}
+		return
+	}
+	d.mapping(n, path, fields{known: []string{"subnets"}, unsupported: map[string]string{"from_tags": notYet}}, func(key string, _, v *yaml.Node) {
+		ids, _ := d.stringList(v, join(path, key))
+		for i, id := range ids {
+			if !subnetID.MatchString(id) {
+				d.errorf(v.Content[i], fmt.Sprintf("%s.subnets[%d]", path, i), "must be a subnet id such as subnet-0123456789abcdef0, got %q", id)
+			}
+		}
+		net.Subnets = ids
+		// Explicit subnets are private ones in Copilot unless public.
+		net.Private = true
+	})
+}
+
+// securityGroups reads [ids or {from_cfn}] or {groups: [...], deny_default}.
+func (d *decoder) securityGroups(n *yaml.Node, path string, net *Network) {
+	list := n
+	if n.Kind == yaml.MappingNode {
+		list = nil
+		d.mapping(n, path, fields{known: []string{"groups", "deny_default"}}, func(key string, _, v *yaml.Node) {
+			if key == "deny_default" {
+				net.DenyDefault, _ = d.boolean(v, join(path, key))
+				return
+			}
+			list = v
+			path = join(path, key)
+		})
+		if list == nil {
+			return
+		}
+	}
+	if list.Kind != yaml.SequenceNode {
+		d.errorf(list, path, "must be a list of security group ids")
+		return
+	}
+	for i, item := range list.Content {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if item = d.resolve(item, p); item == nil {
+			continue
+		}
+		if item.Kind == yaml.MappingNode {
+			var r Ref
+			d.mapping(item, p, fields{known: []string{"from_cfn"}}, func(_ string, _, v *yaml.Node) {
+				r.Import, _ = d.nonEmpty(v, join(p, "from_cfn"))
+			})
+			if r.Import != "" {
+				net.SecurityGroups = append(net.SecurityGroups, r)
+			}
+			continue
+		}
+		id, ok := d.str(item, p)
+		if ok && !securityGroupID.MatchString(id) {
+			d.errorf(item, p, "must be a security group id such as sg-0123456789abcdef0, got %q", id)
+			continue
+		}
+		net.SecurityGroups = append(net.SecurityGroups, Ref{Value: id})
+	}
+}
