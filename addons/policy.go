@@ -18,7 +18,7 @@ type Statement struct {
 	Resource  []string `json:",omitempty"`
 	// Condition maps an operator to its keys and values, e.g.
 	// StringEquals: {elasticfilesystem:AccessPointArn: arn}.
-	Condition map[string]map[string]string `json:",omitempty"`
+	Condition map[string]map[string]any `json:",omitempty"`
 }
 
 // Principal names who may assume a role.
@@ -37,10 +37,13 @@ func Allow(sid string, actions []string, resources ...string) Statement {
 }
 
 // AssumeRole is the trust policy that lets ECS tasks assume a role.
-func AssumeRole() PolicyDocument {
+func AssumeRole() PolicyDocument { return AssumeRoleBy("ecs-tasks.amazonaws.com") }
+
+// AssumeRoleBy is the trust policy that lets an AWS service assume a role.
+func AssumeRoleBy(service string) PolicyDocument {
 	return Policy(Statement{
 		Effect:    "Allow",
-		Principal: &Principal{Service: "ecs-tasks.amazonaws.com"},
+		Principal: &Principal{Service: service},
 		Action:    []string{"sts:AssumeRole"},
 	})
 }

@@ -70,6 +70,9 @@ func GetAtt(resource, attribute string) string {
 // Sub is !Sub s.
 func Sub(s string) string { return token("Fn::Sub", s) }
 
+// SubVars is !Sub [s, vars]: ${name} in s takes the value vars gives it.
+func SubVars(s string, vars map[string]string) string { return token("Fn::Sub", []any{s, vars}) }
+
 // ImportValue is !ImportValue export.
 func ImportValue(export string) string { return token("Fn::ImportValue", export) }
 

@@ -92,6 +92,7 @@ var reliedOn = map[string]bool{
 	"AWS::ElasticLoadBalancingV2::TargetGroup": true, "AWS::ElasticLoadBalancingV2::ListenerRule": true,
 	"AWS::ElasticLoadBalancingV2::LoadBalancer": true, "AWS::ElasticLoadBalancingV2::Listener": true,
 	"AWS::EC2::VPC": true, "AWS::EC2::Subnet": true, "AWS::EC2::SecurityGroup": true,
+	"AWS::SQS::Queue": true, "AWS::StepFunctions::StateMachine": true, "AWS::Events::Rule": true,
 }
 
 // startMoto starts moto_server on a free loopback port and stops it when
@@ -243,8 +244,11 @@ func parameterValues(t *testing.T, tree cfn.Map, values, overrides map[string]st
 			continue
 		}
 		v, ok := values[p.Key]
-		if strings.HasPrefix(p.Key, "ContainerImage") {
+		switch {
+		case strings.HasPrefix(p.Key, "ContainerImage"):
 			v, ok = "public.ecr.aws/nginx/nginx:latest", true
+		case strings.HasPrefix(p.Key, "TopicArnFor"):
+			v, ok = "arn:aws:sns:us-east-1:123456789012:"+p.Key, true
 		}
 		if !ok {
 			t.Fatalf("no test value for parameter %s", p.Key)

@@ -4,14 +4,17 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// exclusive lists fields that replace one another: an override that sets
-// one drops the other from the manifest it overrides, as Copilot did (an
-// environment that pins image.location no longer builds).
-var exclusive = map[string]string{
-	"location":         "build",
-	"build":            "location",
-	"target_container": "targetContainer",
-	"targetContainer":  "target_container",
+// exclusive lists fields that replace others: an override that sets one
+// drops the others from the manifest it overrides, as Copilot did (an
+// environment that pins image.location no longer builds; one that runs
+// count.spot tasks no longer autoscales).
+var exclusive = map[string][]string{
+	"location":         {"build"},
+	"build":            {"location"},
+	"target_container": {"targetContainer"},
+	"targetContainer":  {"target_container"},
+	"spot":             {"range", "cpu_percentage", "memory_percentage", "requests", "response_time", "cooldown"},
+	"range":            {"spot"},
 }
 
 // applyEnvironment merges environments.<env> into the manifest and removes
@@ -50,7 +53,7 @@ func (d *decoder) applyEnvironment(root *yaml.Node, env string) {
 func merge(dst, src *yaml.Node) {
 	for i := 0; i+1 < len(src.Content); i += 2 {
 		k, v := src.Content[i], src.Content[i+1]
-		if other, ok := exclusive[k.Value]; ok {
+		for _, other := range exclusive[k.Value] {
 			deleteKey(dst, other)
 		}
 		j := keyIndex(dst, k.Value)

@@ -64,7 +64,7 @@ func TestShellSplit(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	for in, want := range map[string]string{"imgae": "image", "Variables": "variables", "sidecar": "sidecars", "zzz": ""} {
-		if got := suggest(in, workloadFields.known); got != want {
+		if got := suggest(in, workloadFields(BackendService).known); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -136,4 +136,36 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestScheduleExpression(t *testing.T) {
+	for in, want := range map[string]string{
+		"@hourly":              "cron(0 * * * ? *)",
+		"@daily":               "cron(0 0 * * ? *)",
+		"@weekly":              "cron(0 0 ? * SUN *)",
+		"@monthly":             "cron(0 0 1 * ? *)",
+		"@yearly":              "cron(0 0 1 1 ? *)",
+		"@every 30m":           "rate(30 minutes)",
+		"@every 1h":            "rate(1 hour)",
+		"@every 2h":            "rate(2 hours)",
+		"@every 48h":           "rate(2 days)",
+		"@every 90m":           "rate(90 minutes)",
+		"rate(5 minutes)":      "rate(5 minutes)",
+		"cron(0 12 ? * MON *)": "cron(0 12 ? * MON *)",
+		"0 12 * * MON":         "cron(0 12 ? * MON *)",
+		"0 12 * * 1-5":         "cron(0 12 ? * 2-6 *)",
+		"0 12 * * 0,7":         "cron(0 12 ? * 1,1 *)",
+		"*/15 * 1 * *":         "cron(*/15 * 1 * ? *)",
+		"none":                 "none",
+	} {
+		got, err := scheduleExpression(in)
+		if err != nil || got != want {
+			t.Errorf("scheduleExpression(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"@every 30s", "@every 90s", "0 12 1 * MON", "* * *", "0 0 * * 9", "@fortnightly"} {
+		if got, err := scheduleExpression(in); err == nil {
+			t.Errorf("scheduleExpression(%q) = %q, want an error", in, got)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -49,6 +50,11 @@ type Workload struct {
 	Scaling *Scaling
 	Spot    bool
 	Network Network
+
+	// Subscribe is a Worker Service's queue and topics.
+	Subscribe *Subscribe
+	// Job is a Scheduled Job's trigger, retries and timeout.
+	Job Job
 
 	Volumes    []Volume
 	Ephemeral  int // GiB of task storage, 0 for Fargate's default
@@ -165,26 +171,49 @@ type TargetHealthCheck struct {
 
 const notYet = "not supported yet"
 
-// workloadFields are the top-level fields.
-var workloadFields = fields{
-	known: []string{"name", "type", "image", "cpu", "memory", "count", "platform", "exec",
-		"entrypoint", "command", "variables", "secrets", "http", "sidecars", "logging", "storage",
-		"observability", "network"},
-	unsupported: map[string]string{
-		"nlb":               notYet,
-		"publish":           notYet,
-		"deployment":        notYet,
-		"taskdef_overrides": notYet,
-		"env_file":          notYet + ": it needs an S3 object at deploy time",
-	},
+// commonFields are the top-level fields of every workload type.
+var commonFields = []string{"name", "type", "image", "cpu", "memory", "platform", "entrypoint", "command",
+	"variables", "secrets", "sidecars", "logging", "storage", "network"}
+
+// typeFields are each type's own top-level fields.
+var typeFields = map[string][]string{
+	LoadBalancedWebService: {"count", "exec", "http", "observability"},
+	BackendService:         {"count", "exec", "http", "observability"},
+	WorkerService:          {"count", "exec", "subscribe", "observability"},
+	ScheduledJob:           {"on", "retries", "timeout"},
+}
+
+// notYetFields are Copilot fields cfngen refuses, with the reason.
+var notYetFields = map[string]string{
+	"nlb":               notYet,
+	"publish":           notYet,
+	"deployment":        notYet,
+	"taskdef_overrides": notYet,
+	"env_file":          notYet + ": it needs an S3 object at deploy time",
+}
+
+// workloadFields are the top-level fields of a workload type: another
+// type's own field is refused with the reason, not called unknown.
+func workloadFields(typ string) fields {
+	f := fields{known: append(append([]string(nil), commonFields...), typeFields[typ]...), unsupported: map[string]string{}}
+	for k, v := range notYetFields {
+		f.unsupported[k] = v
+	}
+	for other, keys := range typeFields {
+		for _, k := range keys {
+			if !contains(f.known, k) {
+				f.unsupported[k] = fmt.Sprintf("is not a field of a %s", typ)
+			}
+		}
+		_ = other
+	}
+	return f
 }
 
 // refusedTypes are the Copilot workload types cfngen does not render.
 var refusedTypes = map[string]string{
 	"Request-Driven Web Service": "runs on AWS App Runner, not ECS, and cannot have sidecars",
 	"Static Site":                "is served from S3 and CloudFront, not ECS, and cannot have sidecars",
-	WorkerService:                "is " + notYet,
-	ScheduledJob:                 "is " + notYet,
 }
 
 func (d *decoder) workload(root *yaml.Node) *Workload {
@@ -194,7 +223,7 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 	if !d.workloadType(root, w) {
 		return w
 	}
-	d.mapping(root, "", workloadFields, func(key string, k, v *yaml.Node) {
+	d.mapping(root, "", workloadFields(w.Type), func(key string, k, v *yaml.Node) {
 		switch key {
 		case "name":
 			w.Name, _ = d.nonEmpty(v, key)
@@ -237,8 +266,23 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 			d.observability(v, w)
 		case "network":
 			d.network(v, w)
+		case "subscribe":
+			w.Subscribe = d.subscribe(v)
+		case "on":
+			d.schedule(v, w)
+		case "retries":
+			w.Job.Retries, _ = d.intRange(v, key, 0, 10)
+		case "timeout":
+			w.Job.Timeout, _ = d.seconds(v, key, 1, 365*24*3600)
 		}
 	})
+	if w.Type == WorkerService && w.Subscribe == nil {
+		// Every worker reads its queue, with or without topics.
+		w.Subscribe = &Subscribe{Queue: defaultQueue()}
+	}
+	if w.Type == ScheduledJob && w.Job.Schedule == "" && len(d.errs) == 0 {
+		d.errorf(root, "", "missing field \"on\": a Scheduled Job needs on.schedule")
+	}
 	if w.FireLens != nil && !dependsOn(&w.Main, FireLensContainer) {
 		// The router must be up before the container whose logs it takes.
 		w.Main.DependsOn = append(w.Main.DependsOn, Dependency{Container: FireLensContainer, Condition: "START", pos: w.loggingPos, condPos: w.loggingPos})
@@ -297,8 +341,9 @@ func (d *decoder) workloadType(root *yaml.Node, w *Workload) bool {
 			d.errorf(v, "type", "%q %s", t, reason)
 			return false
 		}
-		if t != LoadBalancedWebService && t != BackendService {
-			d.errorf(v, "type", "unknown workload type %q; want %q or %q", t, LoadBalancedWebService, BackendService)
+		if _, ok := typeFields[t]; !ok {
+			d.errorf(v, "type", "unknown workload type %q; want %q, %q, %q or %q", t,
+				LoadBalancedWebService, BackendService, WorkerService, ScheduledJob)
 			return false
 		}
 		w.Type = t

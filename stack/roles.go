@@ -76,6 +76,9 @@ func taskRole(w *manifest.Workload, managedPolicies []string) *iam.Role {
 	if statements := efsStatements(w); len(statements) > 0 {
 		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "MountEFS", PolicyDocument: addons.Policy(statements...)})
 	}
+	if w.Type == manifest.WorkerService {
+		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "ConsumeQueue", PolicyDocument: addons.Policy(queueStatement())})
+	}
 	if w.Exec {
 		role.Policies = append(role.Policies, iam.Role_Policy{
 			PolicyName: "ECSExec",
@@ -105,7 +108,7 @@ func efsStatements(w *manifest.Workload) []addons.Statement {
 		}
 		s := addons.Allow("EFS"+nonAlphanumeric.ReplaceAllString(v.Name, ""), actions, fileSystemARN(v.EFS))
 		if ap := v.EFS.AccessPointID; ap != "" {
-			s.Condition = map[string]map[string]string{"StringEquals": {
+			s.Condition = map[string]map[string]any{"StringEquals": {
 				"elasticfilesystem:AccessPointArn": cfn.Sub("arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:access-point/" + ap),
 			}}
 		}

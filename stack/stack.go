@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
+	"sort"
 
 	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
@@ -41,8 +42,10 @@ func Render(file string, data []byte, opts Options) ([]byte, error) {
 
 // Template builds the template for a workload. Resources come in a fixed
 // order: LogGroup, ExecutionRole, FireLensPolicy, XRayPolicy, TaskRole,
-// TaskDefinition, TargetGroup, HTTPListenerRule, Service, then the addons'
-// resources in file order.
+// TaskDefinition; for a job StateMachineRole, StateMachine, RuleRole, Rule;
+// for a worker DeadLetterQueue, EventsQueue, EventsQueuePolicy and the
+// subscriptions; for a service TargetGroup, HTTPListenerRule, Service and
+// the autoscaling resources; then the addons' resources in file order.
 func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 	set, err := loadAddons(opts)
 	if err != nil {
@@ -53,6 +56,11 @@ func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 		if policies, err = applyOutputs(w, set); err != nil {
 			return nil, err
 		}
+	}
+	if w.Type == manifest.WorkerService {
+		// The worker's main container learns its queue's URL, as in Copilot.
+		w.Main.Variables = append(w.Main.Variables, manifest.Variable{Name: QueueURIVariable, Value: cfn.Ref(EventsQueue)})
+		sort.SliceStable(w.Main.Variables, func(i, j int) bool { return w.Main.Variables[i].Name < w.Main.Variables[j].Name })
 	}
 	t := &cfn.Template{Description: fmt.Sprintf("%s %s, rendered by cfngen from its Copilot manifest.", w.Type, w.Name)}
 	parameters(t, w, opts)
@@ -71,6 +79,13 @@ func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 	}
 	t.AddResource(TaskRole, taskRole(w, append(generated, policies...)))
 	t.AddResource(TaskDefinition, taskDefinition(w))
+	switch w.Type {
+	case manifest.ScheduledJob:
+		addJob(t, w)
+		return finish(t, set)
+	case manifest.WorkerService:
+		addWorker(t, w)
+	}
 	if w.HTTP != nil {
 		t.AddResource(TargetGroup, targetGroup(w))
 		t.AddResource(HTTPListenerRule, listenerRule(w), cfn.Override{Path: "Priority", Value: cfn.Ref(RulePriority)})
@@ -79,6 +94,11 @@ func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: subnets(w)},
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: securityGroups(w)})
 	addScaling(t, w)
+	return finish(t, set)
+}
+
+// finish merges the addons after cfngen's own resources.
+func finish(t *cfn.Template, set *addons.Set) (*cfn.Template, error) {
 	if set != nil {
 		if err := mergeAddons(t, set); err != nil {
 			return nil, err
@@ -104,6 +124,7 @@ func parameters(t *cfn.Template, w *manifest.Workload, opts Options) {
 		t.AddParameter(RulePriority, cfn.Parameter{Type: "Number", Description: "Priority of the listener rule; unique per listener.",
 			Default: cfn.Number(fmt.Sprint(rulePriority(w))), MinValue: cfn.Ptr(1), MaxValue: cfn.Ptr(50000)})
 	}
+	topicParameters(t, w)
 	for _, c := range w.Containers() {
 		if c.Build {
 			t.AddParameter(imageParameter(w, c), cfn.Parameter{Type: "String",

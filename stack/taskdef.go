@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
@@ -104,7 +105,7 @@ func containerDefinition(w *manifest.Workload, c *manifest.Container) ecs.TaskDe
 		Image:            image(w, c),
 		Essential:        cfn.Ptr(c.Essential),
 		PortMappings:     portMappings(w, c),
-		Environment:      environment(c),
+		Environment:      environment(w, c),
 		Secrets:          secrets(c.Secrets),
 		DependsOnProp:    dependencies(c),
 		EntryPoint:       c.EntryPoint,
@@ -174,8 +175,9 @@ func lbTarget(w *manifest.Workload) (*manifest.Container, int) {
 }
 
 // environment puts the variables Copilot injected first, then the
-// container's own, sorted by name.
-func environment(c *manifest.Container) []ecs.TaskDefinition_KeyValuePair {
+// container's own, sorted by name, then COPILOT_MOUNT_POINTS, as Copilot
+// did, for a container that mounts volumes.
+func environment(w *manifest.Workload, c *manifest.Container) []ecs.TaskDefinition_KeyValuePair {
 	injected := []string{cfn.Ref(AppName), cfn.Ref(EnvName), cfn.Ref(WorkloadName), cfn.Sub("${EnvName}.${AppName}.local")}
 	out := make([]ecs.TaskDefinition_KeyValuePair, 0, len(injected)+len(c.Variables))
 	for i, name := range manifest.Injected {
@@ -187,6 +189,14 @@ func environment(c *manifest.Container) []ecs.TaskDefinition_KeyValuePair {
 			value = cfn.ImportValue(v.Import)
 		}
 		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(v.Name), Value: cfn.Ptr(value)})
+	}
+	if mounts := mountPoints(w, c); len(mounts) > 0 {
+		paths := map[string]string{}
+		for _, m := range mounts {
+			paths[*m.SourceVolume] = *m.ContainerPath
+		}
+		b, _ := json.Marshal(paths) // sorted keys
+		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(manifest.MountPointsVariable), Value: cfn.Ptr(string(b))})
 	}
 	return out
 }

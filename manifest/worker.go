@@ -1,0 +1,176 @@
+package manifest
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Subscribe is a Worker Service's queue and the SNS topics it subscribes to.
+type Subscribe struct {
+	Topics []Topic
+	Queue  Queue
+}
+
+// Topic is a topic another service publishes, named as Copilot named it.
+type Topic struct {
+	Name, Service string
+	// FilterPolicy is the subscription's filter policy as JSON, or "".
+	FilterPolicy string
+}
+
+// Queue is the worker's SQS queue; durations are in seconds.
+type Queue struct {
+	Retention, Delay, Timeout int
+	// Tries is how often a message is received before it moves to the
+	// dead-letter queue; 0 for no dead-letter queue.
+	Tries int
+	FIFO  *FIFO
+}
+
+// FIFO holds a FIFO queue's settings; empty strings are SQS's defaults.
+type FIFO struct {
+	ContentBasedDeduplication bool
+	DeduplicationScope        string // messageGroup or queue
+	ThroughputLimit           string // perQueue or perMessageGroupId
+}
+
+// defaultQueue is SQS's defaults, as Copilot left them: four days'
+// retention, no delay, a 30-second visibility timeout.
+func defaultQueue() Queue { return Queue{Retention: 4 * 24 * 3600, Timeout: 30} }
+
+var topicFields = fields{
+	known:       []string{"name", "service", "filter_policy"},
+	unsupported: map[string]string{"queue": "a queue of its own per topic is " + notYet},
+}
+
+var queueFields = fields{known: []string{"retention", "delay", "timeout", "dead_letter", "fifo"}}
+
+func (d *decoder) subscribe(n *yaml.Node) *Subscribe {
+	s := &Subscribe{Queue: defaultQueue()}
+	d.mapping(n, "subscribe", fields{known: []string{"topics", "queue"}}, func(key string, _, v *yaml.Node) {
+		if key == "queue" {
+			d.queue(v, "subscribe.queue", &s.Queue)
+			return
+		}
+		if v.Kind != yaml.SequenceNode {
+			d.errorf(v, "subscribe.topics", "must be a list")
+			return
+		}
+		seen := map[string]bool{}
+		for i, item := range v.Content {
+			p := fmt.Sprintf("subscribe.topics[%d]", i)
+			if item = d.resolve(item, p); item == nil {
+				continue
+			}
+			var t Topic
+			d.mapping(item, p, topicFields, func(key string, _, v *yaml.Node) {
+				switch key {
+				case "name":
+					t.Name, _ = d.nonEmpty(v, join(p, key))
+				case "service":
+					t.Service, _ = d.nonEmpty(v, join(p, key))
+				case "filter_policy":
+					t.FilterPolicy = d.filterPolicy(v, join(p, key))
+				}
+			})
+			if t.Name == "" || t.Service == "" {
+				d.errorf(item, p, "needs name and service: the topic and the service that publishes it")
+				continue
+			}
+			if id := t.Service + "/" + t.Name; seen[id] {
+				d.errorf(item, p, "topic %s of %s is subscribed twice", t.Name, t.Service)
+				continue
+			} else {
+				seen[id] = true
+			}
+			s.Topics = append(s.Topics, t)
+		}
+	})
+	return s
+}
+
+// filterPolicy reads an SNS filter policy, a map, as compact JSON with its
+// keys sorted.
+func (d *decoder) filterPolicy(n *yaml.Node, path string) string {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "must be a map")
+		return ""
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		d.errorf(n, path, "%v", err)
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		d.errorf(n, path, "cannot be written as JSON: %v", err)
+		return ""
+	}
+	return string(b)
+}
+
+// queue reads the queue's settings with SQS's ranges.
+func (d *decoder) queue(n *yaml.Node, path string, q *Queue) {
+	d.mapping(n, path, queueFields, func(key string, _, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "retention":
+			q.Retention, _ = d.seconds(v, p, 60, 14*24*3600)
+		case "delay":
+			q.Delay, _ = d.seconds(v, p, 0, 15*60)
+		case "timeout":
+			q.Timeout, _ = d.seconds(v, p, 0, 12*3600)
+		case "dead_letter":
+			d.mapping(v, p, fields{known: []string{"tries"}}, func(_ string, _, t *yaml.Node) {
+				q.Tries, _ = d.intRange(t, join(p, "tries"), 1, 1000)
+			})
+		case "fifo":
+			q.FIFO = d.fifo(v, p)
+		}
+	})
+}
+
+var (
+	deduplicationScopes = []string{"messageGroup", "queue"}
+	throughputLimits    = []string{"perQueue", "perMessageGroupId"}
+)
+
+// fifo reads true, or a map of FIFO settings; high_throughput sets both
+// to their high-throughput values, as in Copilot.
+func (d *decoder) fifo(n *yaml.Node, path string) *FIFO {
+	if n.Kind == yaml.ScalarNode {
+		on, ok := d.boolean(n, path)
+		if !ok || !on {
+			return nil
+		}
+		return &FIFO{}
+	}
+	f := &FIFO{}
+	d.mapping(n, path, fields{known: []string{"content_based_deduplication", "deduplication_scope", "throughput_limit", "high_throughput"}}, func(key string, _, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "content_based_deduplication":
+			f.ContentBasedDeduplication, _ = d.boolean(v, p)
+		case "deduplication_scope":
+			f.DeduplicationScope = d.oneOf(v, p, deduplicationScopes)
+		case "throughput_limit":
+			f.ThroughputLimit = d.oneOf(v, p, throughputLimits)
+		case "high_throughput":
+			if high, _ := d.boolean(v, p); high {
+				f.DeduplicationScope, f.ThroughputLimit = "messageGroup", "perMessageGroupId"
+			}
+		}
+	})
+	return f
+}
+
+func (d *decoder) oneOf(n *yaml.Node, path string, values []string) string {
+	s, ok := d.str(n, path)
+	if ok && !contains(values, s) {
+		d.errorf(n, path, "must be %s or %s, got %q", values[0], values[1], s)
+		return ""
+	}
+	return s
+}

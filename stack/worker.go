@@ -1,0 +1,114 @@
+package stack
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/awslabs/goformation/v7/cloudformation/sns"
+	"github.com/awslabs/goformation/v7/cloudformation/sqs"
+	"github.com/cfngen/cfngen/addons"
+	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/manifest"
+)
+
+// Logical ids of a Worker Service's queue resources, as Copilot named them.
+const (
+	EventsQueue       = "EventsQueue"
+	DeadLetterQueue   = "DeadLetterQueue"
+	EventsQueuePolicy = "EventsQueuePolicy"
+	// QueueURIVariable tells the worker's main container its queue's URL.
+	QueueURIVariable = "COPILOT_QUEUE_URI"
+)
+
+// topicParameter names the parameter that takes a topic's ARN.
+func topicParameter(t manifest.Topic) string {
+	return "TopicArnFor" + nonAlphanumeric.ReplaceAllString(t.Service+t.Name, "")
+}
+
+// subscriptionID names a topic's subscription resource.
+func subscriptionID(t manifest.Topic) string {
+	return nonAlphanumeric.ReplaceAllString(t.Service+t.Name, "") + "Subscription"
+}
+
+// addWorker adds the queue, its dead-letter queue, the policy that lets
+// exactly the subscribed topics send to it, and the subscriptions.
+func addWorker(t *cfn.Template, w *manifest.Workload) {
+	q := w.Subscribe.Queue
+	queue := &sqs.Queue{
+		MessageRetentionPeriod: cfn.Ptr(q.Retention),
+		DelaySeconds:           cfn.Ptr(q.Delay),
+		VisibilityTimeout:      cfn.Ptr(q.Timeout),
+		SqsManagedSseEnabled:   cfn.Ptr(true),
+	}
+	if q.Tries > 0 {
+		dlq := &sqs.Queue{MessageRetentionPeriod: cfn.Ptr(14 * 24 * 3600), SqsManagedSseEnabled: cfn.Ptr(true)}
+		fifo(dlq, q.FIFO, "-dlq")
+		t.AddResource(DeadLetterQueue, dlq)
+		queue.RedrivePolicy = map[string]any{"deadLetterTargetArn": cfn.GetAtt(DeadLetterQueue, "Arn"), "maxReceiveCount": q.Tries}
+	}
+	fifo(queue, q.FIFO, "")
+	t.AddResource(EventsQueue, queue)
+	if len(w.Subscribe.Topics) == 0 {
+		return
+	}
+	var topics []any
+	for _, topic := range w.Subscribe.Topics {
+		topics = append(topics, cfn.Ref(topicParameter(topic)))
+	}
+	t.AddResource(EventsQueuePolicy, &sqs.QueuePolicy{
+		Queues: []string{cfn.Ref(EventsQueue)},
+		PolicyDocument: addons.Policy(addons.Statement{
+			Effect:    "Allow",
+			Principal: &addons.Principal{Service: "sns.amazonaws.com"},
+			Action:    []string{"sqs:SendMessage"},
+			Resource:  []string{cfn.GetAtt(EventsQueue, "Arn")},
+			Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": topics}},
+		}),
+	})
+	for _, topic := range w.Subscribe.Topics {
+		sub := &sns.Subscription{
+			TopicArn: cfn.Ref(topicParameter(topic)),
+			Protocol: "sqs",
+			Endpoint: cfn.Ptr(cfn.GetAtt(EventsQueue, "Arn")),
+		}
+		if topic.FilterPolicy != "" {
+			sub.FilterPolicy = json.RawMessage(topic.FilterPolicy)
+		}
+		t.AddResource(subscriptionID(topic), sub)
+	}
+}
+
+// fifo makes a queue a FIFO queue, whose name must end in .fifo.
+func fifo(q *sqs.Queue, f *manifest.FIFO, suffix string) {
+	if f == nil {
+		return
+	}
+	q.FifoQueue = cfn.Ptr(true)
+	q.QueueName = cfn.Ptr(cfn.Sub("${AppName}-${EnvName}-${WorkloadName}" + suffix + ".fifo"))
+	if f.ContentBasedDeduplication {
+		q.ContentBasedDeduplication = cfn.Ptr(true)
+	}
+	if f.DeduplicationScope != "" {
+		q.DeduplicationScope = cfn.Ptr(f.DeduplicationScope)
+	}
+	if f.ThroughputLimit != "" {
+		q.FifoThroughputLimit = cfn.Ptr(f.ThroughputLimit)
+	}
+}
+
+// queueStatement lets the worker consume exactly its queue.
+func queueStatement() addons.Statement {
+	return addons.Allow("ConsumeQueue", []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
+		"sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"}, cfn.GetAtt(EventsQueue, "Arn"))
+}
+
+// topicParameters declares a parameter for each subscribed topic's ARN.
+func topicParameters(t *cfn.Template, w *manifest.Workload) {
+	if w.Subscribe == nil {
+		return
+	}
+	for _, topic := range w.Subscribe.Topics {
+		t.AddParameter(topicParameter(topic), cfn.Parameter{Type: "String",
+			Description: fmt.Sprintf("ARN of the SNS topic %s that service %s publishes.", topic.Name, topic.Service)})
+	}
+}
