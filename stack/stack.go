@@ -29,15 +29,22 @@ type Options struct {
 // its template with the addons merged in. An error in the manifest or an
 // addon is a manifest.ErrorList.
 func Render(file string, data []byte, opts Options) ([]byte, error) {
+	_, out, err := Build(file, data, opts)
+	return out, err
+}
+
+// Build is Render that also returns the parsed workload.
+func Build(file string, data []byte, opts Options) (*manifest.Workload, []byte, error) {
 	w, err := manifest.Parse(file, data, manifest.Options{App: opts.App, Env: opts.Env, Lookup: opts.Lookup})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t, err := Template(w, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return cfn.Marshal(t, opts.Format)
+	out, err := cfn.Marshal(t, opts.Format)
+	return w, out, err
 }
 
 // Template builds the template for a workload. Resources come in a fixed

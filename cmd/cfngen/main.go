@@ -1,5 +1,5 @@
-// Command cfngen renders an AWS Copilot workload manifest into one
-// standalone CloudFormation template.
+// Command cfngen renders AWS Copilot workload manifests into standalone
+// CloudFormation templates, and checks that committed templates are current.
 package main
 
 import (
@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
@@ -19,14 +20,16 @@ import (
 // Exit statuses.
 const (
 	exitOK    = 0
-	exitInput = 1 // the manifest is wrong
+	exitInput = 1 // a manifest is wrong, or a template is stale
 	exitUsage = 2 // usage or I/O error
 )
 
-const usage = `usage: cfngen [flags] MANIFEST
-
-Renders a Copilot workload manifest ("-" reads standard input) into a
-CloudFormation template on standard output.
+const usage = `usage:
+  cfngen [flags] MANIFEST                          render to standard output ("-" reads standard input)
+  cfngen --out-dir DIR [flags] MANIFEST...         render many, to DIR/<name>[-<env>].stack.yml
+  cfngen validate [--app A] [--env E] MANIFEST...  report every problem, print nothing else
+  cfngen check [--app A] [--env E] MANIFEST STACK  exit 1 with a diff when STACK is stale
+  cfngen schema                                    print the manifest's JSON Schema
 
 flags:
 `
@@ -35,70 +38,86 @@ func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
 // config is what the command line asks for.
 type config struct {
-	app, env, out, format string
-	addons                string
-	manifest              string
+	app, out, format, addons, outDir string
+	envs                             []string
+	args                             []string
 }
 
+// envFlag collects --env, which batch mode takes more than once.
+type envFlag []string
+
+func (e *envFlag) String() string     { return strings.Join(*e, ",") }
+func (e *envFlag) Set(v string) error { *e = append(*e, v); return nil }
+
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cfg, err := parseArgs(args, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "validate":
+			return runValidate(args[1:], stdin, stderr)
+		case "check":
+			return runCheck(args[1:], stdin, stderr)
+		case "schema":
+			return runSchema(args[1:], stdout, stderr)
+		}
+	}
+	cfg, err := parseArgs("cfngen", args, stderr, true)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
+	if err == nil && cfg.outDir == "" && (len(cfg.args) != 1 || len(cfg.envs) > 1) {
+		err = fmt.Errorf("want one manifest and at most one --env; render many with --out-dir")
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "cfngen: %v\n", err)
 		return exitUsage
 	}
-	name, data, err := readManifest(cfg.manifest, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "cfngen: %v\n", err)
-		return exitUsage
+	if cfg.outDir != "" {
+		return runBatch(cfg, stderr)
 	}
-	opts := stack.Options{App: cfg.app, Env: cfg.env, Format: cfn.Format(cfg.format), Lookup: os.LookupEnv}
-	if opts.Addons, opts.AddonParameters, err = readAddons(cfg); err != nil {
-		fmt.Fprintf(stderr, "cfngen: %v\n", err)
-		return exitUsage
-	}
-	out, err := stack.Render(name, data, opts)
-	if err != nil {
-		var list manifest.ErrorList
-		if errors.As(err, &list) {
-			fmt.Fprintln(stderr, list.Error())
-		} else {
-			fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		}
-		return exitInput
+	out, code := render(cfg, cfg.args[0], cfg.env(), stdin, stderr)
+	if code != exitOK {
+		return code
 	}
 	if cfg.out == "" {
-		if _, err := stdout.Write(out); err != nil {
+		if _, err := stdout.Write(out.data); err != nil {
 			fmt.Fprintf(stderr, "cfngen: %v\n", err)
 			return exitUsage
 		}
 		return exitOK
 	}
-	if err := writeAtomic(cfg.out, out); err != nil {
+	if err := writeAtomic(cfg.out, out.data); err != nil {
 		fmt.Fprintf(stderr, "cfngen: %v\n", err)
 		return exitUsage
 	}
 	return exitOK
 }
 
+func (c config) env() string {
+	if len(c.envs) == 0 {
+		return ""
+	}
+	return c.envs[0]
+}
+
 // parseArgs reads flags wherever they stand on the line, as users type
 // "cfngen manifest.yml --env prod" as often as the other way round.
-func parseArgs(args []string, stderr io.Writer) (config, error) {
-	var cfg config
-	fs := flag.NewFlagSet("cfngen", flag.ContinueOnError)
+// Render mode takes -o, --format and --out-dir; the subcommands do not.
+func parseArgs(name string, args []string, stderr io.Writer, renderMode bool) (config, error) {
+	cfg := config{format: "yaml"}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.app, "app", "", "application `name` (COPILOT_APPLICATION_NAME)")
-	fs.StringVar(&cfg.env, "env", "", "environment `name` (COPILOT_ENVIRONMENT_NAME)")
-	fs.StringVar(&cfg.out, "o", "", "write the template to `file`, atomically, instead of standard output")
-	fs.StringVar(&cfg.format, "format", "yaml", "output `format`: yaml or json")
+	fs.Var((*envFlag)(&cfg.envs), "env", "environment `name` (COPILOT_ENVIRONMENT_NAME); with --out-dir, repeat it for several")
 	fs.StringVar(&cfg.addons, "addons", "", "addon templates to merge from `dir` (default: addons/ beside MANIFEST, if there)")
+	if renderMode {
+		fs.StringVar(&cfg.out, "o", "", "write the template to `file`, atomically, instead of standard output")
+		fs.StringVar(&cfg.format, "format", "yaml", "output `format`: yaml or json")
+		fs.StringVar(&cfg.outDir, "out-dir", "", "render every MANIFEST, for every --env, into `dir`")
+	}
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
-	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			return cfg, err
@@ -107,29 +126,62 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 		if len(args) == 0 {
 			break
 		}
-		positional = append(positional, args[0])
+		cfg.args = append(cfg.args, args[0])
 		args = args[1:]
 	}
 	switch {
-	case len(positional) != 1:
+	case len(cfg.args) == 0:
 		fs.Usage()
-		return cfg, fmt.Errorf("want one manifest, got %d", len(positional))
+		return cfg, fmt.Errorf("no manifest given")
 	case cfg.format != "yaml" && cfg.format != "json":
 		return cfg, fmt.Errorf("--format must be yaml or json, got %q", cfg.format)
+	case cfg.out != "" && cfg.outDir != "":
+		return cfg, fmt.Errorf("-o and --out-dir do not go together")
 	}
-	cfg.manifest = positional[0]
 	return cfg, nil
+}
+
+// rendered is one manifest's template.
+type rendered struct {
+	name string // the workload's name
+	data []byte
+}
+
+// render renders one manifest for one environment, reporting problems on
+// stderr; the status is exitOK, exitInput or exitUsage.
+func render(cfg config, path, env string, stdin io.Reader, stderr io.Writer) (rendered, int) {
+	name, data, err := readManifest(path, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "cfngen: %v\n", err)
+		return rendered{}, exitUsage
+	}
+	opts := stack.Options{App: cfg.app, Env: env, Format: cfn.Format(cfg.format), Lookup: os.LookupEnv}
+	if opts.Addons, opts.AddonParameters, err = readAddons(cfg, path); err != nil {
+		fmt.Fprintf(stderr, "cfngen: %v\n", err)
+		return rendered{}, exitUsage
+	}
+	w, out, err := stack.Build(name, data, opts)
+	if err != nil {
+		var list manifest.ErrorList
+		if errors.As(err, &list) {
+			fmt.Fprintln(stderr, list.Error())
+		} else {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		}
+		return rendered{}, exitInput
+	}
+	return rendered{name: w.Name, data: out}, exitOK
 }
 
 // readAddons reads --addons, or else addons/ beside the manifest when it
 // is there, as Copilot laid them out.
-func readAddons(cfg config) ([]addons.File, *addons.File, error) {
+func readAddons(cfg config, manifestPath string) ([]addons.File, *addons.File, error) {
 	dir := cfg.addons
 	if dir == "" {
-		if cfg.manifest == "-" {
+		if manifestPath == "-" {
 			return nil, nil, nil
 		}
-		dir = filepath.Join(filepath.Dir(cfg.manifest), "addons")
+		dir = filepath.Join(filepath.Dir(manifestPath), "addons")
 	} else if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		return nil, nil, fmt.Errorf("--addons %s: not a folder", dir)
 	}

@@ -156,7 +156,7 @@ func TestAddonsFolder(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	code, out, errOut := cfngen("", "-h")
-	if code != 0 || out != "" || !strings.Contains(errOut, "usage: cfngen") {
+	if code != 0 || out != "" || !strings.Contains(errOut, "usage:\n  cfngen [flags] MANIFEST") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and usage on stderr", code, out, errOut)
 	}
 }

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	good1, good2 := writeManifest(t, good), writeManifest(t, good)
+	if code, out, errOut := cfngen("", "validate", good1, good2); code != 0 || out != "" || errOut != "" {
+		t.Errorf("valid manifests: exit %d, stdout %q, stderr %q; want 0 and no output", code, out, errOut)
+	}
+	bad := writeManifest(t, "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 0\nsidecars:\n  x:\n    imgae: y\n")
+	code, out, errOut := cfngen("", "validate", good1, bad)
+	if code != 1 || out != "" {
+		t.Errorf("exit %d, stdout %q; want 1 and nothing", code, out)
+	}
+	for _, want := range []string{bad + ":5:9: image.port: must be 1-65535, got 0", bad + `:8:5: sidecars.x: unknown field "imgae"; did you mean "image"?`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code, _, _ := cfngen("", "validate"); code != 2 {
+		t.Errorf("validate with no manifest: exit %d, want 2", code)
+	}
+}
+
+// TestCheck covers check's three exit statuses.
+func TestCheck(t *testing.T) {
+	path := writeManifest(t, good)
+	stackFile := filepath.Join(t.TempDir(), "stack.yml")
+	if code, _, errOut := cfngen("", "--app", "shop", "-o", stackFile, path); code != 0 {
+		t.Fatalf("render: exit %d: %s", code, errOut)
+	}
+	if code, out, errOut := cfngen("", "check", "--app", "shop", path, stackFile); code != 0 || out != "" || errOut != "" {
+		t.Errorf("current stack: exit %d, stdout %q, stderr %q; want 0 and no output", code, out, errOut)
+	}
+	// The manifest changes; the committed template does not.
+	if err := os.WriteFile(path, []byte(good+"variables:\n  NEW: value\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cfngen("", "check", "--app", "shop", path, stackFile)
+	if code != 1 || out != "" {
+		t.Errorf("stale stack: exit %d, stdout %q; want 1 and nothing", code, out)
+	}
+	for _, want := range []string{stackFile + " is stale", "--- " + stackFile, "+++ rendered from " + path, "@@ ", "+            - Name: NEW\n", "+              Value: value\n"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stale stack: stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	// Another --app renders other defaults: stale too.
+	if code, _, _ := cfngen("", "check", "--app", "other", path, stackFile); code != 1 {
+		t.Errorf("check with another app: exit %d, want 1", code)
+	}
+	for name, args := range map[string][]string{
+		"missing stack":  {"check", path, filepath.Join(t.TempDir(), "none.yml")},
+		"one argument":   {"check", path},
+		"missing folder": {"check", filepath.Join(t.TempDir(), "nope.yml"), stackFile},
+	} {
+		if code, out, _ := cfngen("", args...); code != 2 || out != "" {
+			t.Errorf("%s: exit %d, stdout %q; want 2 and nothing", name, code, out)
+		}
+	}
+}
+
+func TestSchemaCommand(t *testing.T) {
+	code, out, _ := cfngen("", "schema")
+	var v map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || v["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+		t.Errorf("schema: exit %d, want 0 and a draft 2020-12 JSON Schema:\n%.200s", code, out)
+	}
+	if code, _, _ := cfngen("", "schema", "extra"); code != 2 {
+		t.Errorf("schema with an argument: exit %d, want 2", code)
+	}
+}
+
+// TestBatch renders several manifests for two environments; a bad one
+// writes nothing for itself and makes the run exit 1, the others render.
+func TestBatch(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range []string{"api", "web"} {
+		paths = append(paths, writeManifest(t, strings.Replace(good, "name: api", "name: "+name, 1)))
+	}
+	bad := writeManifest(t, "name: broken\ntype: Backend Service\nimage:\n  location: nginx\n  port: 99999\n")
+	out := filepath.Join(dir, "out")
+	code, stdout, errOut := cfngen("", append([]string{"--out-dir", out, "--app", "shop", "--env", "test", "--env", "prod", bad}, paths...)...)
+	if code != 1 || stdout != "" {
+		t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
+	}
+	if strings.Count(errOut, bad+":5:9: image.port: must be 1-65535") != 2 {
+		t.Errorf("stderr should report the bad manifest once per environment:\n%s", errOut)
+	}
+	entries, _ := os.ReadDir(out)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	want := "[api-prod.stack.yml api-test.stack.yml web-prod.stack.yml web-test.stack.yml]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("wrote %v, want %s", got, want)
+	}
+	// Each file is exactly the single render.
+	_, single, _ := cfngen("", "--app", "shop", "--env", "prod", paths[1])
+	if data, _ := os.ReadFile(filepath.Join(out, "web-prod.stack.yml")); string(data) != single {
+		t.Error("web-prod.stack.yml differs from rendering web for prod alone")
+	}
+	// Two manifests of one name would write one file twice.
+	twin := writeManifest(t, good)
+	if code, _, errOut := cfngen("", "--out-dir", filepath.Join(dir, "twins"), paths[0], twin); code != 1 || !strings.Contains(errOut, "renders api.stack.yml") {
+		t.Errorf("same name twice: exit %d, stderr %q; want 1 and the clash", code, errOut)
+	}
+	if code, _, _ := cfngen("", "--out-dir", out, "-"); code != 2 {
+		t.Errorf("--out-dir with stdin: exit %d, want 2", code)
+	}
+}
+
+// BenchmarkBatch1000 renders 1,000 manifests, made from the golden ones
+// with names of their own, to a temporary directory.
+func BenchmarkBatch1000(b *testing.B) {
+	b.Setenv("TAG", "v1.2.3")
+	sources, _ := filepath.Glob("../../golden/testdata/*/manifest.yml")
+	nameLine := regexp.MustCompile(`(?m)^name: .*$`)
+	var bodies []string
+	for _, src := range sources {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(filepath.Dir(src), "stack.yml")); err != nil {
+			continue // an error case
+		}
+		if _, err := os.Stat(filepath.Join(filepath.Dir(src), "addons")); err == nil {
+			continue // its addons live beside it
+		}
+		bodies = append(bodies, string(data))
+	}
+	dir := b.TempDir()
+	// A manifest names itself in target_container or depends_on too: rename
+	// every mention, and keep the bodies that still validate.
+	rename := func(body string, i int) string {
+		old := strings.TrimPrefix(nameLine.FindString(body), "name: ")
+		return strings.ReplaceAll(body, old, fmt.Sprintf("svc%04d", i))
+	}
+	var usable []string
+	for _, body := range bodies {
+		path := filepath.Join(dir, "probe.yml")
+		if err := os.WriteFile(path, []byte(rename(body, 0)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if code, _, _ := cfngen("", "validate", "--app", "shop", "--env", "test", path); code == 0 {
+			usable = append(usable, body)
+		}
+	}
+	if len(usable) < 10 {
+		b.Fatalf("only %d golden manifests render once renamed", len(usable))
+	}
+	args := []string{"--out-dir", filepath.Join(dir, "out"), "--app", "shop", "--env", "test"}
+	for i := range 1000 {
+		body := rename(usable[i%len(usable)], i)
+		sub := filepath.Join(dir, fmt.Sprint(i))
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		path := filepath.Join(sub, "manifest.yml")
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		args = append(args, path)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if code, _, errOut := cfngen("", args...); code != 0 {
+			b.Fatalf("exit %d:\n%.2000s", code, errOut)
+		}
+	}
+}
