@@ -248,3 +248,22 @@ func TestExprCarriesTree(t *testing.T) {
 		t.Errorf("Expr(Number 5) = %q, want 5", plain)
 	}
 }
+
+func TestLeadOrdersKeys(t *testing.T) {
+	tpl := &Template{}
+	tpl.AddResource("Task", &ecs.TaskDefinition{ContainerDefinitions: []ecs.TaskDefinition_ContainerDefinition{
+		{Name: "api", Image: "nginx", Command: []string{"a"}, Essential: Ptr(true)},
+	}}, Lead{Path: "ContainerDefinitions", Keys: []string{"Name", "Image", "Essential"}})
+	out, err := Marshal(tpl, FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "        - Name: api\n          Image: nginx\n          Essential: true\n          Command:\n") {
+		t.Errorf("Name, Image, Essential do not lead:\n%s", out)
+	}
+	tpl = &Template{}
+	tpl.AddResource("Log", &logs.LogGroup{LogGroupName: Ptr("x")}, Lead{Path: "LogGroupName", Keys: []string{"A"}})
+	if _, err := Marshal(tpl, FormatYAML); err == nil {
+		t.Error("Lead on a scalar succeeded, want an error")
+	}
+}

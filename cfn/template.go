@@ -41,13 +41,73 @@ type Output struct {
 	Export      string
 }
 
-// Override replaces one property of a resource after goformation has
-// marshaled it: for properties whose Go type cannot hold an intrinsic,
-// such as ListenerRule.Priority (an int) given !Ref RulePriority, or a list
-// given !Ref of a List<> parameter. Path is dot-separated below Properties.
+// Option changes a resource's tree after goformation has marshaled it.
+type Option interface {
+	apply(m *Map) error
+}
+
+// Override replaces one property of a resource: for properties whose Go
+// type cannot hold an intrinsic, such as ListenerRule.Priority (an int)
+// given !Ref RulePriority, or a list given !Ref of a List<> parameter. Path
+// is dot-separated below Properties.
 type Override struct {
 	Path  string
 	Value any
+}
+
+// Lead moves Keys, in that order, to the front of the mapping at Path below
+// Properties, or of each mapping in the list there; the other keys keep
+// goformation's alphabetical order. A reviewer reads a container's Name and
+// Image first.
+type Lead struct {
+	Path string
+	Keys []string
+}
+
+func (l Lead) apply(m *Map) error {
+	props, _ := m.Get("Properties")
+	pm, _ := props.(Map)
+	v, ok := pm.Get(l.Path)
+	if !ok {
+		return nil
+	}
+	switch v := v.(type) {
+	case Map:
+		pm.Set(l.Path, lead(v, l.Keys))
+	case List:
+		for i, item := range v {
+			if im, ok := item.(Map); ok {
+				v[i] = lead(im, l.Keys)
+			}
+		}
+	default:
+		return fmt.Errorf("lead %s: not a mapping or list", l.Path)
+	}
+	return nil
+}
+
+func lead(m Map, keys []string) Map {
+	out := make(Map, 0, len(m))
+	for _, k := range keys {
+		if v, ok := m.Get(k); ok {
+			out = append(out, Field{k, v})
+		}
+	}
+	for _, f := range m {
+		if !contains(keys, f.Key) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // Err returns the first error met while building the template.
@@ -57,16 +117,6 @@ func (t *Template) fail(err error) {
 	if t.err == nil {
 		t.err = err
 	}
-}
-
-// Has reports whether any section already defines the logical id.
-func (t *Template) Has(id string) bool {
-	for _, m := range []Map{t.Parameters, t.Resources, t.Outputs, t.Conditions, t.Mappings} {
-		if _, ok := m.Get(id); ok {
-			return true
-		}
-	}
-	return false
 }
 
 // AddParameter declares a parameter.
@@ -95,8 +145,8 @@ func (t *Template) AddParameter(name string, p Parameter) {
 }
 
 // AddResource adds a goformation resource under a logical id, then applies
-// the overrides to its properties.
-func (t *Template) AddResource(id string, r cloudformation.Resource, overrides ...Override) {
+// the options to its tree.
+func (t *Template) AddResource(id string, r cloudformation.Resource, options ...Option) {
 	v, err := Tree(r)
 	if err != nil {
 		t.fail(fmt.Errorf("cfn: resource %s: %w", id, err))
@@ -108,8 +158,8 @@ func (t *Template) AddResource(id string, r cloudformation.Resource, overrides .
 		return
 	}
 	m = resourceOrder(m)
-	for _, o := range overrides {
-		if err := m.override(o); err != nil {
+	for _, o := range options {
+		if err := o.apply(&m); err != nil {
 			t.fail(fmt.Errorf("cfn: resource %s: %w", id, err))
 			return
 		}
@@ -187,7 +237,7 @@ func resourceOrder(m Map) Map {
 	return out
 }
 
-func (m *Map) override(o Override) error {
+func (o Override) apply(m *Map) error {
 	value, err := resolve(o.Value)
 	if err != nil {
 		return err

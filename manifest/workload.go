@@ -199,13 +199,12 @@ func workloadFields(typ string) fields {
 	for k, v := range notYetFields {
 		f.unsupported[k] = v
 	}
-	for other, keys := range typeFields {
+	for _, keys := range typeFields {
 		for _, k := range keys {
 			if !contains(f.known, k) {
 				f.unsupported[k] = fmt.Sprintf("is not a field of a %s", typ)
 			}
 		}
-		_ = other
 	}
 	return f
 }

@@ -85,7 +85,7 @@ func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 		generated = append(generated, cfn.Ref(addons.XRayPolicyID))
 	}
 	t.AddResource(TaskRole, taskRole(w, append(generated, policies...)))
-	t.AddResource(TaskDefinition, taskDefinition(w))
+	t.AddResource(TaskDefinition, taskDefinition(w), cfn.Lead{Path: "ContainerDefinitions", Keys: []string{"Name", "Image", "Essential"}})
 	switch w.Type {
 	case manifest.ScheduledJob:
 		addJob(t, w)
