@@ -91,14 +91,15 @@ func Merge(files []File) (*Set, error) {
 		s.add(f)
 	}
 	// Copilot merged the files into one nested stack and passed it App,
-	// Env and Name, so the merged template must declare all three.
+	// Env and Name, so the merged template must declare all three. (After
+	// another error, a file may simply not have been read.)
 	var missing []string
 	for _, p := range []string{"App", "Env", "Name"} {
 		if _, ok := s.Parameters.Get(p); !ok {
 			missing = append(missing, p)
 		}
 	}
-	if len(missing) > 0 && len(files) > 0 {
+	if len(missing) > 0 && len(files) > 0 && len(s.errs) == 0 {
 		s.errs.Add(files[0].Name, manifest.Pos{Line: 1, Col: 1}, "Parameters",
 			fmt.Sprintf("the addon templates must declare %s: cfngen binds App, Env and Name to the workload's, as Copilot passed all three to the addons", strings.Join(missing, ", ")))
 	}

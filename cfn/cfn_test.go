@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -265,5 +266,21 @@ func TestLeadOrdersKeys(t *testing.T) {
 	tpl.AddResource("Log", &logs.LogGroup{LogGroupName: Ptr("x")}, Lead{Path: "LogGroupName", Keys: []string{"A"}})
 	if _, err := Marshal(tpl, FormatYAML); err == nil {
 		t.Error("Lead on a scalar succeeded, want an error")
+	}
+}
+
+// A "billion laughs" of aliases stops with an error instead of expanding.
+func TestFromYAMLAliasBomb(t *testing.T) {
+	src := "l0: &l0 [x, x, x, x, x, x, x, x, x]\n"
+	for i := 1; i < 12; i++ {
+		ref := "*l" + strconv.Itoa(i-1)
+		src += "l" + strconv.Itoa(i) + ": &l" + strconv.Itoa(i) + " [" + strings.Repeat(ref+", ", 8) + ref + "]\n"
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromYAML(&n); err == nil || !strings.Contains(err.Error(), "aliases expand more than") {
+		t.Errorf("FromYAML() error = %v, want the alias limit", err)
 	}
 }

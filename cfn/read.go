@@ -7,28 +7,35 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// maxAliasDepth bounds how deeply aliases may nest while reading, so a
-// small document of nested aliases cannot expand without limit.
-const maxAliasDepth = 16
+// maxAliases bounds how many aliases reading one document may expand, so
+// a few lines of aliases of aliases cannot expand without limit (a
+// "billion laughs"); real templates use a handful.
+const maxAliases = 10000
 
 // FromYAML reads a decoded YAML node into a tree, expanding short-form
 // intrinsic tags (!Ref, !GetAtt A.B, !Sub, ...) into Funcs.
-func FromYAML(n *yaml.Node) (any, error) { return fromYAML(n, 0) }
+func FromYAML(n *yaml.Node) (any, error) {
+	var r reader
+	return r.read(n)
+}
 
-func fromYAML(n *yaml.Node, aliases int) (any, error) {
+// reader counts the aliases it expands.
+type reader struct{ aliases int }
+
+func (r *reader) read(n *yaml.Node) (any, error) {
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return fromYAML(n.Content[0], aliases)
+		return r.read(n.Content[0])
 	case yaml.AliasNode:
-		if aliases >= maxAliasDepth {
-			return nil, fmt.Errorf("line %d: aliases nest too deeply", n.Line)
+		if r.aliases++; r.aliases > maxAliases {
+			return nil, fmt.Errorf("line %d: aliases expand more than %d times", n.Line, maxAliases)
 		}
-		return fromYAML(n.Alias, aliases+1)
+		return r.read(n.Alias)
 	}
-	v, err := untagged(n, aliases)
+	v, err := r.untagged(n)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +56,7 @@ func fromYAML(n *yaml.Node, aliases int) (any, error) {
 	return Func{Name: name, Arg: v}, nil
 }
 
-func untagged(n *yaml.Node, aliases int) (any, error) {
+func (r *reader) untagged(n *yaml.Node) (any, error) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(Map, 0, len(n.Content)/2)
@@ -61,7 +68,7 @@ func untagged(n *yaml.Node, aliases int) (any, error) {
 			if _, dup := m.Get(k.Value); dup {
 				return nil, fmt.Errorf("line %d: key %q repeated", k.Line, k.Value)
 			}
-			v, err := fromYAML(n.Content[i+1], aliases)
+			v, err := r.read(n.Content[i+1])
 			if err != nil {
 				return nil, err
 			}
@@ -74,7 +81,7 @@ func untagged(n *yaml.Node, aliases int) (any, error) {
 	case yaml.SequenceNode:
 		l := make(List, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := fromYAML(c, aliases)
+			v, err := r.read(c)
 			if err != nil {
 				return nil, err
 			}
@@ -92,7 +99,7 @@ func untagged(n *yaml.Node, aliases int) (any, error) {
 		}
 		return n.Value, nil
 	case yaml.AliasNode, yaml.DocumentNode:
-		return fromYAML(n, aliases)
+		return r.read(n)
 	}
 	return nil, fmt.Errorf("line %d: unexpected YAML node", n.Line)
 }

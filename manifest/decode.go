@@ -10,15 +10,20 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// maxAliasDepth bounds alias nesting, so a few lines of nested aliases
-// cannot make the decoder walk an exponential tree.
-const maxAliasDepth = 8
+// maxAliasDepth bounds alias nesting, and maxAliases how many aliases one
+// manifest may expand in all, so a few lines of aliases of aliases cannot
+// make the decoder walk an exponential tree.
+const (
+	maxAliasDepth = 8
+	maxAliases    = 10000
+)
 
 // decoder walks a yaml.Node tree against the known fields, collecting every
 // error with its position.
 type decoder struct {
-	file string
-	errs ErrorList
+	file    string
+	errs    ErrorList
+	aliases int
 }
 
 func pos(n *yaml.Node) Pos { return Pos{n.Line, n.Column} }
@@ -38,8 +43,8 @@ func join(path, key string) string {
 // resolve follows aliases to the node they name.
 func (d *decoder) resolve(n *yaml.Node, path string) *yaml.Node {
 	for depth := 0; n != nil && n.Kind == yaml.AliasNode; depth++ {
-		if depth >= maxAliasDepth {
-			d.errorf(n, path, "aliases nest too deeply")
+		if d.aliases++; depth >= maxAliasDepth || d.aliases > maxAliases {
+			d.errorf(n, path, "aliases nest too deeply or expand too often")
 			return nil
 		}
 		n = n.Alias

@@ -1,10 +1,13 @@
 package stack
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
 	"github.com/google/go-cmp/cmp"
@@ -147,3 +150,22 @@ sidecars:
 }
 
 func actionList(l []string) string { return "[" + strings.Join(l, " ") + "]" }
+
+// FuzzAddon renders a manifest with an arbitrary addon template: any
+// addon gives a template or an error, never a panic.
+func FuzzAddon(f *testing.F) {
+	files, _ := filepath.Glob("../addons/testdata/*/*.y*ml")
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("Parameters: {App: {Type: String}, Env: {Type: String}, Name: {Type: String}}\nOutputs: {X: {Value: !Ref Y}}\n"))
+	f.Fuzz(func(t *testing.T, addon []byte) {
+		opts := Options{App: "shop", Env: "test", Addons: []addons.File{{Name: "addons/a.yml", Data: addon}}}
+		out, err := Render("manifest.yml", []byte(seedNginx), opts)
+		if err == nil && len(out) == 0 {
+			t.Fatal("Render() returned neither a template nor an error")
+		}
+	})
+}
