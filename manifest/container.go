@@ -361,7 +361,6 @@ func (d *decoder) mountPoints(n *yaml.Node, path string) []MountPoint {
 				m.pos = pos(v)
 			case "path":
 				m.Path, _ = d.nonEmpty(v, fp)
-				m.pathPos = pos(v)
 				if m.Path != "" && !absolute(m.Path) {
 					d.errorf(v, fp, "must be an absolute path, got %q", m.Path)
 				}

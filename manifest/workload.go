@@ -60,7 +60,7 @@ type Workload struct {
 	Ephemeral  int // GiB of task storage, 0 for Fargate's default
 	ReadonlyFS bool
 
-	namePos, cpuPos, memoryPos, platformPos, loggingPos, tracingPos, readonlyPos, countPos Pos
+	namePos, cpuPos, memoryPos, loggingPos, tracingPos, readonlyPos, countPos Pos
 }
 
 // Platform is the task's operating system and CPU architecture, in ECS's
@@ -142,7 +142,7 @@ type HealthCheck struct {
 type MountPoint struct {
 	SourceVolume, Path string
 	ReadOnly           bool
-	pos, pathPos       Pos
+	pos                Pos
 }
 
 // HTTP is the load balancer's routing to the workload.
@@ -241,7 +241,6 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 			d.count(v, w)
 		case "platform":
 			w.Platform = d.platform(v, key)
-			w.platformPos = pos(v)
 		case "exec":
 			w.Exec, _ = d.boolean(v, key)
 		case "entrypoint":
