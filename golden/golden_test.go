@@ -17,6 +17,7 @@ import (
 	"github.com/cfngen/cfngen/manifest"
 	"github.com/cfngen/cfngen/stack"
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 )
 
 // positioned is the shape of an error line: manifest.yml or addons/x.yml,
@@ -143,6 +144,34 @@ func TestErrorCasesArePositioned(t *testing.T) {
 			if !positioned.MatchString(line) {
 				t.Errorf("%s: %q is not positioned as FILE:LINE:COL", c.name, line)
 			}
+		}
+	}
+}
+
+// TestJSONEqualsYAML renders every golden template as JSON too and reads
+// both back: the same template, intrinsics and all.
+func TestJSONEqualsYAML(t *testing.T) {
+	for _, c := range stacks(t) {
+		_, y := render(t, c)
+		c.opts.Format = cfn.FormatJSON
+		_, j := render(t, c)
+		if !strings.HasPrefix(string(j), "{\n") {
+			t.Fatalf("%s: --format json did not write JSON", c.name)
+		}
+		var yn, jn yaml.Node
+		if err := yaml.Unmarshal(y, &yn); err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(j, &jn); err != nil {
+			t.Fatal(err)
+		}
+		yt, err1 := cfn.FromYAML(&yn)
+		jt, err2 := cfn.FromYAML(&jn)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v %v", c.name, err1, err2)
+		}
+		if diff := cmp.Diff(yt, jt); diff != "" {
+			t.Errorf("%s: JSON and YAML differ (-yaml +json):\n%s", c.name, diff)
 		}
 	}
 }
