@@ -23,7 +23,8 @@ type Statement struct {
 
 // Principal names who may assume a role.
 type Principal struct {
-	Service string
+	AWS     string `json:",omitempty"`
+	Service string `json:",omitempty"`
 }
 
 // Policy returns a policy document version 2012-10-17 of the statements.

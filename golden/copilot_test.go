@@ -23,6 +23,7 @@ const (
 	discoveryEndpoint = "cfngen writes !Sub '${EnvName}.${AppName}.local', the same value, resolved at deploy time instead of render time"
 	noEnvStack        = "depends on Copilot's environment stack or its Lambda-backed custom resources, which a standalone template does not have"
 	testImage         = "Copilot's test harness rendered every main image as the ContainerImage parameter; cfngen writes image.location as given"
+	topicARNs         = "the same map of topic names to ARNs, written by cfngen as !Sub over the topics the template creates, where Copilot's test wrote the ARNs out"
 )
 
 var copilotComparisons = []struct {
@@ -36,9 +37,9 @@ var copilotComparisons = []struct {
 	{"job-efs-sidecar", "job-test.stack.yml", []difference{
 		{"main", "Image", "", testImage},
 		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
-		{"main", "Environment", "COPILOT_SNS_TOPIC_ARNS", "publish is not rendered yet, so there are no topics to name"},
+		{"main", "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs},
 		{"nginx", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
-		{"nginx", "Environment", "COPILOT_SNS_TOPIC_ARNS", "publish is not rendered yet, so there are no topics to name"},
+		{"nginx", "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs},
 	}},
 	{"backend-http", "backend-http-full-config-test.stack.yml", []difference{
 		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},

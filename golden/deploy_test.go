@@ -81,7 +81,7 @@ func TestDeploy(t *testing.T) {
 // motoGaps are types cfngen generates that moto's CloudFormation skips.
 var motoGaps = map[string]bool{
 	"AWS::ApplicationAutoScaling::ScalableTarget": true, "AWS::ApplicationAutoScaling::ScalingPolicy": true,
-	"AWS::SNS::Subscription": true, "AWS::SQS::QueuePolicy": true,
+	"AWS::SNS::Subscription": true, "AWS::SQS::QueuePolicy": true, "AWS::SNS::TopicPolicy": true,
 }
 
 // reliedOn are the resource types cfngen generates and the environment
@@ -93,6 +93,7 @@ var reliedOn = map[string]bool{
 	"AWS::ElasticLoadBalancingV2::LoadBalancer": true, "AWS::ElasticLoadBalancingV2::Listener": true,
 	"AWS::EC2::VPC": true, "AWS::EC2::Subnet": true, "AWS::EC2::SecurityGroup": true,
 	"AWS::SQS::Queue": true, "AWS::StepFunctions::StateMachine": true, "AWS::Events::Rule": true,
+	"AWS::SNS::Topic": true,
 }
 
 // startMoto starts moto_server on a free loopback port and stops it when

@@ -24,6 +24,10 @@ var containerName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 // volumes: a JSON map of volume name to path.
 const MountPointsVariable = "COPILOT_MOUNT_POINTS"
 
+// TopicsVariable is set, as Copilot did, in every container of a workload
+// that publishes: a JSON map of topic name to ARN.
+const TopicsVariable = "COPILOT_SNS_TOPIC_ARNS"
+
 // Injected are the variables cfngen sets in every container, as Copilot did.
 var Injected = []string{"COPILOT_APPLICATION_NAME", "COPILOT_ENVIRONMENT_NAME", "COPILOT_SERVICE_NAME", "COPILOT_SERVICE_DISCOVERY_ENDPOINT"}
 
@@ -372,7 +376,7 @@ func (d *decoder) environment(c *Container, w *Workload) {
 	vars := map[string]bool{}
 	for _, v := range c.Variables {
 		vars[v.Name] = true
-		if contains(Injected, v.Name) || v.Name == MountPointsVariable || (w.Type == WorkerService && c == &w.Main && v.Name == "COPILOT_QUEUE_URI") {
+		if contains(Injected, v.Name) || v.Name == MountPointsVariable || v.Name == TopicsVariable || (w.Type == WorkerService && c == &w.Main && v.Name == "COPILOT_QUEUE_URI") {
 			d.errs.Add(d.file, v.pos, join(containerPath(c, w, "variables"), v.Name), "is set by cfngen in every container")
 		}
 	}

@@ -51,6 +51,8 @@ type Workload struct {
 	Spot    bool
 	Network Network
 
+	// Publish are the SNS topics the workload publishes to.
+	Publish []PublishTopic
 	// Subscribe is a Worker Service's queue and topics.
 	Subscribe *Subscribe
 	// Job is a Scheduled Job's trigger, retries and timeout.
@@ -173,7 +175,7 @@ const notYet = "not supported yet"
 
 // commonFields are the top-level fields of every workload type.
 var commonFields = []string{"name", "type", "image", "cpu", "memory", "platform", "entrypoint", "command",
-	"variables", "secrets", "sidecars", "logging", "storage", "network"}
+	"variables", "secrets", "sidecars", "logging", "storage", "network", "publish"}
 
 // typeFields are each type's own top-level fields.
 var typeFields = map[string][]string{
@@ -186,7 +188,6 @@ var typeFields = map[string][]string{
 // notYetFields are Copilot fields cfngen refuses, with the reason.
 var notYetFields = map[string]string{
 	"nlb":               notYet,
-	"publish":           notYet,
 	"deployment":        notYet,
 	"taskdef_overrides": notYet,
 	"env_file":          notYet + ": it needs an S3 object at deploy time",
@@ -266,6 +267,8 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 			d.network(v, w)
 		case "subscribe":
 			w.Subscribe = d.subscribe(v)
+		case "publish":
+			d.publish(v, w)
 		case "on":
 			d.schedule(v, w)
 		case "retries":

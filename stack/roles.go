@@ -79,6 +79,9 @@ func taskRole(w *manifest.Workload, managedPolicies []string) *iam.Role {
 	if w.Type == manifest.WorkerService {
 		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "ConsumeQueue", PolicyDocument: addons.Policy(queueStatement())})
 	}
+	if len(w.Publish) > 0 {
+		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "PublishToTopics", PolicyDocument: addons.Policy(publishStatement(w))})
+	}
 	if w.Exec {
 		role.Policies = append(role.Policies, iam.Role_Policy{
 			PolicyName: "ECSExec",

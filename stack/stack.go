@@ -52,7 +52,8 @@ func Build(file string, data []byte, opts Options) (*manifest.Workload, []byte, 
 // TaskDefinition; for a job StateMachineRole, StateMachine, RuleRole, Rule;
 // for a worker DeadLetterQueue, EventsQueue, EventsQueuePolicy and the
 // subscriptions; for a service TargetGroup, HTTPListenerRule, Service and
-// the autoscaling resources; then the addons' resources in file order.
+// the autoscaling resources; then the published topics and their policies;
+// then the addons' resources in file order.
 func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 	set, err := loadAddons(opts)
 	if err != nil {
@@ -89,7 +90,7 @@ func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 	switch w.Type {
 	case manifest.ScheduledJob:
 		addJob(t, w)
-		return finish(t, set)
+		return finish(t, w, set)
 	case manifest.WorkerService:
 		addWorker(t, w)
 	}
@@ -101,11 +102,13 @@ func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: subnets(w)},
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: securityGroups(w)})
 	addScaling(t, w)
-	return finish(t, set)
+	return finish(t, w, set)
 }
 
-// finish merges the addons after cfngen's own resources.
-func finish(t *cfn.Template, set *addons.Set) (*cfn.Template, error) {
+// finish adds the published topics, then merges the addons after
+// cfngen's own resources.
+func finish(t *cfn.Template, w *manifest.Workload, set *addons.Set) (*cfn.Template, error) {
+	addTopics(t, w)
 	if set != nil {
 		if err := mergeAddons(t, set); err != nil {
 			return nil, err

@@ -174,14 +174,18 @@ func lbTarget(w *manifest.Workload) (*manifest.Container, int) {
 	return c, port
 }
 
-// environment puts the variables Copilot injected first, then the
-// container's own, sorted by name, then COPILOT_MOUNT_POINTS, as Copilot
-// did, for a container that mounts volumes.
+// environment puts the variables Copilot injected first (with
+// COPILOT_SNS_TOPIC_ARNS when the workload publishes), then the container's
+// own, sorted by name, then COPILOT_MOUNT_POINTS, as Copilot did, for a
+// container that mounts volumes.
 func environment(w *manifest.Workload, c *manifest.Container) []ecs.TaskDefinition_KeyValuePair {
 	injected := []string{cfn.Ref(AppName), cfn.Ref(EnvName), cfn.Ref(WorkloadName), cfn.Sub("${EnvName}.${AppName}.local")}
 	out := make([]ecs.TaskDefinition_KeyValuePair, 0, len(injected)+len(c.Variables))
 	for i, name := range manifest.Injected {
 		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(name), Value: cfn.Ptr(injected[i])})
+	}
+	if topics := topicsVariable(w); topics != "" {
+		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(manifest.TopicsVariable), Value: cfn.Ptr(topics)})
 	}
 	for _, v := range c.Variables {
 		value := v.Value

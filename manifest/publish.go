@@ -1,0 +1,63 @@
+package manifest
+
+import (
+	"fmt"
+	"regexp"
+
+	"gopkg.in/yaml.v3"
+)
+
+// PublishTopic is an SNS topic the workload publishes to.
+type PublishTopic struct {
+	Name string
+	// FIFO makes a FIFO topic; ContentBasedDeduplication applies to it.
+	FIFO                      bool
+	ContentBasedDeduplication bool
+}
+
+// topicName is SNS's rule: letters, digits, hyphens and underscores.
+var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+
+func (d *decoder) publish(n *yaml.Node, w *Workload) {
+	d.mapping(n, "publish", fields{known: []string{"topics"}}, func(_ string, _, v *yaml.Node) {
+		if v.Kind != yaml.SequenceNode {
+			d.errorf(v, "publish.topics", "must be a list")
+			return
+		}
+		seen := map[string]bool{}
+		for i, item := range v.Content {
+			p := fmt.Sprintf("publish.topics[%d]", i)
+			if item = d.resolve(item, p); item == nil {
+				continue
+			}
+			var t PublishTopic
+			d.mapping(item, p, fields{known: []string{"name", "fifo"}}, func(key string, _, v *yaml.Node) {
+				fp := join(p, key)
+				if key == "name" {
+					t.Name, _ = d.nonEmpty(v, fp)
+					if t.Name != "" && !topicName.MatchString(t.Name) {
+						d.errorf(v, fp, "must be letters, digits, hyphens or underscores, got %q", t.Name)
+					}
+					return
+				}
+				if v.Kind == yaml.ScalarNode {
+					t.FIFO, _ = d.boolean(v, fp)
+					return
+				}
+				t.FIFO = true
+				d.mapping(v, fp, fields{known: []string{"content_based_deduplication"}}, func(key string, _, c *yaml.Node) {
+					t.ContentBasedDeduplication, _ = d.boolean(c, join(fp, key))
+				})
+			})
+			switch {
+			case t.Name == "":
+				d.errorf(item, p, "missing field \"name\"")
+			case seen[t.Name]:
+				d.errorf(item, p, "topic %q is published twice", t.Name)
+			default:
+				seen[t.Name] = true
+				w.Publish = append(w.Publish, t)
+			}
+		}
+	})
+}
