@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -283,4 +284,32 @@ func TestFromYAMLAliasBomb(t *testing.T) {
 	if _, err := FromYAML(&n); err == nil || !strings.Contains(err.Error(), "aliases expand more than") {
 		t.Errorf("FromYAML() error = %v, want the alias limit", err)
 	}
+}
+
+// The JSON reader's unescape agrees with encoding/json on every string.
+func FuzzUnescape(f *testing.F) {
+	for _, s := range tricky {
+		f.Add(s)
+	}
+	f.Add("\U0001F600 \\u00e9 \"q\" \u2028")
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Skip()
+		}
+		var want string
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatal(err)
+		}
+		if IsToken(want) {
+			t.Skip("tokens decode to intrinsics")
+		}
+		got, err := FromJSON(b)
+		if err != nil {
+			t.Fatalf("FromJSON(%s): %v", b, err)
+		}
+		if got != want {
+			t.Errorf("FromJSON(%s) = %q, want %q", b, got, want)
+		}
+	})
 }

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // FromJSON parses JSON into a tree, keeping the order of object keys and
@@ -25,7 +28,15 @@ func FromJSON(data []byte) (any, error) {
 // Tree converts a Go value (a goformation struct, a policy document) into a
 // tree by way of its JSON encoding.
 func Tree(v any) (any, error) {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if m, ok := v.(json.Marshaler); ok {
+		// goformation's resources marshal themselves; calling that directly
+		// skips the pass in which encoding/json re-checks and compacts it.
+		b, err = m.MarshalJSON()
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -184,13 +195,13 @@ func (p *jsonParser) str() (string, error) {
 			continue
 		case '"':
 			p.pos++
-			raw := p.data[start:p.pos]
+			raw := p.data[start+1 : p.pos-1]
 			if !escaped {
-				return string(raw[1 : len(raw)-1]), nil
+				return string(raw), nil
 			}
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return "", p.errorf("bad string: %v", err)
+			s, ok := unescape(raw)
+			if !ok {
+				return "", p.errorf("bad string escape")
 			}
 			return s, nil
 		}
@@ -237,4 +248,76 @@ func intrinsics(v any) any {
 		}
 	}
 	return v
+}
+
+// unescape decodes the escapes of a JSON string's body.
+func unescape(b []byte) (string, bool) {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		if i++; i >= len(b) {
+			return "", false
+		}
+		switch b[i] {
+		case '"', '\\', '/':
+			out = append(out, b[i])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(b[i+1:])
+			if !ok {
+				return "", false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				if i+6 < len(b) && b[i+1] == '\\' && b[i+2] == 'u' {
+					if r2, ok := hex4(b[i+3:]); ok {
+						if dec := utf16.DecodeRune(r, r2); dec != unicode.ReplacementChar {
+							r = dec
+							i += 6
+						}
+					}
+				}
+				if utf16.IsSurrogate(r) {
+					r = unicode.ReplacementChar
+				}
+			}
+			out = utf8.AppendRune(out, r)
+		default:
+			return "", false
+		}
+	}
+	return string(out), true
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r*16 + rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r*16 + rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r*16 + rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
