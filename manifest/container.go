@@ -360,10 +360,7 @@ func (d *decoder) mountPoints(n *yaml.Node, path string) []MountPoint {
 				m.SourceVolume, _ = d.nonEmpty(v, fp)
 				m.pos = pos(v)
 			case "path":
-				m.Path, _ = d.nonEmpty(v, fp)
-				if m.Path != "" && !absolute(m.Path) {
-					d.errorf(v, fp, "must be an absolute path, got %q", m.Path)
-				}
+				m.Path = d.absolutePath(v, fp)
 			case "read_only":
 				m.ReadOnly, _ = d.boolean(v, fp)
 			}

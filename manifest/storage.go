@@ -73,10 +73,7 @@ func (d *decoder) volume(n *yaml.Node, path, name string, at Pos) (Volume, bool)
 		p := join(path, key)
 		switch key {
 		case "path":
-			vol.Path, _ = d.nonEmpty(v, p)
-			if vol.Path != "" && !absolute(vol.Path) {
-				d.errorf(v, p, "must be an absolute path, got %q", vol.Path)
-			}
+			vol.Path = d.absolutePath(v, p)
 		case "read_only":
 			vol.ReadOnly, _ = d.boolean(v, p)
 		case "efs":
@@ -140,6 +137,16 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 }
 
 var windowsPath = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+
+// absolutePath reads a path in a container, which must be absolute; an
+// invalid one is reported and kept, so that "path" is not also missing.
+func (d *decoder) absolutePath(n *yaml.Node, path string) string {
+	p, _ := d.nonEmpty(n, path)
+	if p != "" && !absolute(p) {
+		d.errorf(n, path, "must be an absolute path, got %q", p)
+	}
+	return p
+}
 
 // absolute reports whether a container path is absolute: /srv, or C:\srv
 // in a Windows container.

@@ -89,9 +89,8 @@ func applyOutputs(w *manifest.Workload, set *addons.Set) ([]string, error) {
 			w.Main.Secrets = append(w.Main.Secrets, manifest.Secret{Name: o.Env, From: secretFromAddon, Value: value})
 			continue
 		}
-		w.Main.Variables = append(w.Main.Variables, manifest.Variable{Name: o.Env, Value: value})
+		addVariable(w, manifest.Variable{Name: o.Env, Value: value})
 	}
-	sort.SliceStable(w.Main.Variables, func(i, j int) bool { return w.Main.Variables[i].Name < w.Main.Variables[j].Name })
 	sort.SliceStable(w.Main.Secrets, func(i, j int) bool { return w.Main.Secrets[i].Name < w.Main.Secrets[j].Name })
 	return policies, errs.Err()
 }
@@ -124,4 +123,11 @@ func mergeAddons(t *cfn.Template, set *addons.Set) error {
 	t.Metadata = append(t.Metadata, set.Metadata...)
 	t.Transform = append(t.Transform, set.Transform...)
 	return errs.Err()
+}
+
+// addVariable gives the main container a variable that cfngen supplies
+// (an addon output, a worker's queue URL), keeping the variables sorted.
+func addVariable(w *manifest.Workload, v manifest.Variable) {
+	w.Main.Variables = append(w.Main.Variables, v)
+	sort.SliceStable(w.Main.Variables, func(i, j int) bool { return w.Main.Variables[i].Name < w.Main.Variables[j].Name })
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
-	"sort"
 
 	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
@@ -67,8 +66,7 @@ func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
 	}
 	if w.Type == manifest.WorkerService {
 		// The worker's main container learns its queue's URL, as in Copilot.
-		w.Main.Variables = append(w.Main.Variables, manifest.Variable{Name: QueueURIVariable, Value: cfn.Ref(EventsQueue)})
-		sort.SliceStable(w.Main.Variables, func(i, j int) bool { return w.Main.Variables[i].Name < w.Main.Variables[j].Name })
+		addVariable(w, manifest.Variable{Name: QueueURIVariable, Value: cfn.Ref(EventsQueue)})
 	}
 	t := &cfn.Template{Description: fmt.Sprintf("%s %s, rendered by cfngen from its Copilot manifest.", w.Type, w.Name)}
 	parameters(t, w, opts)
