@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/cfngen/cfngen/cfn"
-	"github.com/cfngen/cfngen/manifest"
+	"github.com/cfngen/cfngen/diag"
 	"gopkg.in/yaml.v3"
 )
 
@@ -25,9 +25,9 @@ func ParameterValues(f *File) (map[string]any, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(f.Data, &doc); err != nil {
-		return nil, manifest.ErrorList{manifest.SyntaxError(f.Name, f.Data, err)}
+		return nil, diag.List{diag.YAMLSyntax(f.Name, f.Data, err)}
 	}
-	var errs manifest.ErrorList
+	var errs diag.List
 	out := map[string]any{}
 	if len(doc.Content) == 0 {
 		return out, nil
@@ -36,25 +36,25 @@ func ParameterValues(f *File) (map[string]any, error) {
 	for i := 0; root.Kind == yaml.MappingNode && i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if k.Value != "Parameters" || v.Kind != yaml.MappingNode {
-			errs.Add(f.Name, manifest.Pos{Line: k.Line, Col: k.Column}, "", `want only "Parameters", a map of parameter names to values`)
+			errs.Add(f.Name, diag.Pos{Line: k.Line, Col: k.Column}, "", `want only "Parameters", a map of parameter names to values`)
 			continue
 		}
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			name := v.Content[j]
 			if _, bound := Bound[name.Value]; bound {
-				errs.Add(f.Name, manifest.Pos{Line: name.Line, Col: name.Column}, "Parameters."+name.Value, "is bound by cfngen to the workload's own")
+				errs.Add(f.Name, diag.Pos{Line: name.Line, Col: name.Column}, "Parameters."+name.Value, "is bound by cfngen to the workload's own")
 				continue
 			}
 			tree, err := cfn.FromYAML(v.Content[j+1])
 			if err != nil {
-				errs.Add(f.Name, manifest.Pos{Line: name.Line, Col: name.Column}, "Parameters."+name.Value, err.Error())
+				errs.Add(f.Name, diag.Pos{Line: name.Line, Col: name.Column}, "Parameters."+name.Value, err.Error())
 				continue
 			}
 			out[name.Value] = tree
 		}
 	}
 	if root.Kind != yaml.MappingNode {
-		errs.Add(f.Name, manifest.Pos{Line: root.Line, Col: root.Column}, "", `want a map with "Parameters"`)
+		errs.Add(f.Name, diag.Pos{Line: root.Line, Col: root.Column}, "", `want a map with "Parameters"`)
 	}
 	return out, errs.Err()
 }

@@ -1,3 +1,6 @@
+// Package addons merges the user's addon templates into the rendered one,
+// as Copilot merged them into a nested stack, and builds the
+// ManagedPolicies cfngen generates for FireLens and X-Ray.
 package addons
 
 import (
@@ -5,12 +8,7 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/cfngen/cfngen/cfn"
-)
-
-// Logical ids of the ManagedPolicies cfngen generates.
-const (
-	FireLensPolicyID = "FireLensPolicy"
-	XRayPolicyID     = "XRayPolicy"
+	"github.com/cfngen/cfngen/policy"
 )
 
 // FireLensPolicy returns the ManagedPolicy that lets the log router write
@@ -24,7 +22,7 @@ func FireLensPolicy(destination func(key string) string) *iam.ManagedPolicy {
 	} else {
 		region = cfn.SubLiteral(region)
 	}
-	var s Statement
+	var s policy.Statement
 	switch strings.ToLower(destination("Name")) {
 	case "cloudwatch", "cloudwatch_logs":
 		group := destination("log_group_name")
@@ -32,34 +30,34 @@ func FireLensPolicy(destination func(key string) string) *iam.ManagedPolicy {
 			return nil
 		}
 		arn := "arn:${AWS::Partition}:logs:" + region + ":${AWS::AccountId}:log-group:" + cfn.SubLiteral(group)
-		s = Allow("WriteLogs", []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
+		s = policy.Allow("WriteLogs", []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
 			cfn.Sub(arn), cfn.Sub(arn+":*"))
 	case "firehose", "kinesis_firehose":
 		stream := destination("delivery_stream")
 		if !scopable(stream) {
 			return nil
 		}
-		s = Allow("PutRecords", []string{"firehose:PutRecordBatch"},
+		s = policy.Allow("PutRecords", []string{"firehose:PutRecordBatch"},
 			cfn.Sub("arn:${AWS::Partition}:firehose:"+region+":${AWS::AccountId}:deliverystream/"+cfn.SubLiteral(stream)))
 	case "kinesis", "kinesis_streams":
 		stream := destination("stream")
 		if !scopable(stream) {
 			return nil
 		}
-		s = Allow("PutRecords", []string{"kinesis:PutRecords"},
+		s = policy.Allow("PutRecords", []string{"kinesis:PutRecords"},
 			cfn.Sub("arn:${AWS::Partition}:kinesis:"+region+":${AWS::AccountId}:stream/"+cfn.SubLiteral(stream)))
 	case "s3":
 		bucket := destination("bucket")
 		if !scopable(bucket) {
 			return nil
 		}
-		s = Allow("PutObjects", []string{"s3:PutObject"}, cfn.Sub("arn:${AWS::Partition}:s3:::"+cfn.SubLiteral(bucket)+"/*"))
+		s = policy.Allow("PutObjects", []string{"s3:PutObject"}, cfn.Sub("arn:${AWS::Partition}:s3:::"+cfn.SubLiteral(bucket)+"/*"))
 	default:
 		return nil
 	}
 	return &iam.ManagedPolicy{
 		Description:    cfn.Ptr("Lets the FireLens log router write to its destination."),
-		PolicyDocument: Policy(s),
+		PolicyDocument: policy.New(s),
 	}
 }
 
@@ -74,10 +72,10 @@ func scopable(name string) bool {
 func XRayPolicy() *iam.ManagedPolicy {
 	return &iam.ManagedPolicy{
 		Description: cfn.Ptr("Lets the X-Ray or OpenTelemetry collector send traces to X-Ray."),
-		PolicyDocument: Policy(
+		PolicyDocument: policy.New(
 			// X-Ray has no resource-level permissions for these actions:
 			// AWS accepts only "*".
-			Allow("WriteTraces", []string{"xray:GetSamplingRules", "xray:GetSamplingStatisticSummaries",
+			policy.Allow("WriteTraces", []string{"xray:GetSamplingRules", "xray:GetSamplingStatisticSummaries",
 				"xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"}, "*")),
 	}
 }

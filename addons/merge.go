@@ -2,57 +2,15 @@ package addons
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/cfngen/cfngen/cfn"
-	"github.com/cfngen/cfngen/manifest"
+	"github.com/cfngen/cfngen/diag"
 	"gopkg.in/yaml.v3"
 )
-
-// File is an addon template, or addons.parameters.yml, as read from disk.
-type File struct {
-	Name string // as errors show it, e.g. addons/ddb.yml
-	Data []byte
-}
-
-// ParametersFile is Copilot's file of values for addon parameters.
-var ParametersFile = []string{"addons.parameters.yml", "addons.parameters.yaml"}
-
-// ReadDir reads the addon templates (*.yml, *.yaml, sorted by name) and the
-// parameters file in dir; label replaces dir in the names errors show. A
-// missing dir holds no addons.
-func ReadDir(dir, label string) (templates []File, params *File, err error) {
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
-		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")) {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil, nil, err
-		}
-		f := File{Name: filepath.Join(label, name), Data: data}
-		if name == ParametersFile[0] || name == ParametersFile[1] {
-			if params != nil {
-				return nil, nil, fmt.Errorf("%s: both %s and %s", dir, ParametersFile[0], ParametersFile[1])
-			}
-			params = &f
-			continue
-		}
-		templates = append(templates, f)
-	}
-	return templates, params, nil
-}
 
 // Set is the addon templates merged into one.
 type Set struct {
@@ -60,33 +18,69 @@ type Set struct {
 	Transform                                                      cfn.List
 
 	// where records each entry's origin, "Resources.MyTable" → its key.
-	where map[string]origin
-	errs  manifest.ErrorList
+	where map[string]diag.Position
+	errs  diag.List
 }
-
-type origin struct {
-	file string
-	pos  manifest.Pos
-}
-
-func (o origin) String() string { return fmt.Sprintf("%s:%d:%d", o.file, o.pos.Line, o.pos.Col) }
 
 // Where returns the file and position that defined section.id.
-func (s *Set) Where(section, id string) (string, manifest.Pos) {
-	o := s.where[section+"."+id]
-	return o.file, o.pos
+func (s *Set) Where(section, id string) diag.Position { return s.where[section+"."+id] }
+
+// at is the position of a node of file.
+func at(file string, n *yaml.Node) diag.Position {
+	return diag.Position{File: file, Pos: diag.Pos{Line: n.Line, Col: n.Column}}
 }
 
 // Bound are the parameters every workload addon declares and cfngen binds
 // to the template's own: Copilot passed these three to each addon stack.
 var Bound = map[string]string{"App": "AppName", "Env": "EnvName", "Name": "WorkloadName"}
 
+// ParametersFile is Copilot's file of values for addon parameters.
+var ParametersFile = []string{"addons.parameters.yml", "addons.parameters.yaml"}
+
+// File is an addon template, or addons.parameters.yml, as read.
+type File struct {
+	Name string // as errors show it, e.g. addons/ddb.yml
+	Data []byte
+}
+
+// Load merges the addon templates, reads the values for their parameters
+// from params (addons.parameters.yml, or nil) and binds them. It returns
+// nil when there are no templates.
+func Load(templates []File, params *File) (*Set, error) {
+	if len(templates) == 0 {
+		if params != nil {
+			return nil, diag.List{{File: params.Name, Pos: diag.Pos{Line: 1, Col: 1},
+				Msg: "gives parameter values, but there are no addon templates"}}
+		}
+		return nil, nil
+	}
+	set, err := Merge(templates)
+	if err != nil {
+		return nil, err
+	}
+	values, err := ParameterValues(params)
+	if err != nil {
+		return nil, err
+	}
+	var errs diag.List
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		if _, declared := set.Parameters.Get(name); !declared {
+			errs.Add(params.Name, diag.Pos{Line: 1, Col: 1}, "Parameters."+name, "no addon declares this parameter")
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	set.Bind(values)
+	return set, nil
+}
+
 // Merge reads the addon templates and merges them, as Copilot merged
 // addons into one nested stack: an id defined in two files must have the
 // same body; Metadata merges key by key; Mappings merge by map and first
 // level key; Transforms are joined. Errors name both files and lines.
 func Merge(files []File) (*Set, error) {
-	s := &Set{where: map[string]origin{}}
+	s := &Set{where: map[string]diag.Position{}}
 	for _, f := range files {
 		s.add(f)
 	}
@@ -100,7 +94,7 @@ func Merge(files []File) (*Set, error) {
 		}
 	}
 	if len(missing) > 0 && len(files) > 0 && len(s.errs) == 0 {
-		s.errs.Add(files[0].Name, manifest.Pos{Line: 1, Col: 1}, "Parameters",
+		s.errs.Add(files[0].Name, diag.Pos{Line: 1, Col: 1}, "Parameters",
 			fmt.Sprintf("the addon templates must declare %s: cfngen binds App, Env and Name to the workload's, as Copilot passed all three to the addons", strings.Join(missing, ", ")))
 	}
 	if len(s.errs) > 0 {
@@ -113,17 +107,17 @@ var sections = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "
 	"Conditions", "Transform", "Resources", "Outputs"}
 
 func (s *Set) errorf(file string, n *yaml.Node, path, format string, args ...any) {
-	s.errs.Add(file, manifest.Pos{Line: n.Line, Col: n.Column}, path, fmt.Sprintf(format, args...))
+	s.errs.Add(file, at(file, n).Pos, path, fmt.Sprintf(format, args...))
 }
 
 func (s *Set) add(f File) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(f.Data, &doc); err != nil {
-		s.errs = append(s.errs, manifest.SyntaxError(f.Name, f.Data, err))
+		s.errs = append(s.errs, diag.YAMLSyntax(f.Name, f.Data, err))
 		return
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		s.errs.Add(f.Name, manifest.Pos{Line: 1, Col: 1}, "", "an addon must be a CloudFormation template")
+		s.errs.Add(f.Name, diag.Pos{Line: 1, Col: 1}, "", "an addon must be a CloudFormation template")
 		return
 	}
 	root := doc.Content[0]
@@ -180,7 +174,7 @@ func suggestSection(s string) string {
 func (s *Set) entry(file, section string, id *yaml.Node, tree any, body *yaml.Node) {
 	key := section + "." + id.Value
 	target := s.section(section)
-	here := origin{file, manifest.Pos{Line: id.Line, Col: id.Column}}
+	here := at(file, id)
 	old, exists := target.Get(id.Value)
 	switch {
 	case !exists:
@@ -208,8 +202,8 @@ func (s *Set) entry(file, section string, id *yaml.Node, tree any, body *yaml.No
 	}
 }
 
-func (s *Set) conflict(here origin, path string, first origin) {
-	s.errs.Add(here.file, here.pos, path, fmt.Sprintf("defined differently in %s", first))
+func (s *Set) conflict(here diag.Position, path string, first diag.Position) {
+	s.errs.AddAlso(here.File, here.Pos, path, "defined differently", first)
 }
 
 func (s *Set) section(name string) *cfn.Map {
@@ -233,7 +227,7 @@ func (s *Set) mergeDeep(file, path string, dst, src cfn.Map, n *yaml.Node) cfn.M
 		old, ok := dst.Get(f.Key)
 		if !ok {
 			dst = append(dst, f)
-			s.where[p] = origin{file, manifest.Pos{Line: n.Line, Col: n.Column}}
+			s.where[p] = at(file, n)
 			continue
 		}
 		oldMap, ok1 := old.(cfn.Map)
@@ -242,7 +236,7 @@ func (s *Set) mergeDeep(file, path string, dst, src cfn.Map, n *yaml.Node) cfn.M
 		case ok1 && ok2:
 			dst.Set(f.Key, s.mergeDeep(file, p, oldMap, newMap, n))
 		case !reflect.DeepEqual(old, f.Value):
-			s.conflict(origin{file, manifest.Pos{Line: n.Line, Col: n.Column}}, p, s.where[p])
+			s.conflict(at(file, n), p, s.where[p])
 		}
 	}
 	return dst

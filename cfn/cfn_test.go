@@ -69,7 +69,7 @@ func sampleTemplate() *Template {
 	t.AddResource("Rule", &elasticloadbalancingv2.ListenerRule{
 		ListenerArn: Ptr(Ref("HTTPListenerArn")),
 		Conditions:  []elasticloadbalancingv2.ListenerRule_RuleCondition{{Field: Ptr("path-pattern"), Values: []string{"/api", "/api/*"}}},
-	}, Override{Path: "Priority", Value: Ref("RulePriority")}, Override{Path: "Extra.Nested", Value: Select(0, Split(",", "a,b"))})
+	}, Override{Path: "Priority", Value: Ref("RulePriority")}, Override{Path: "Actions", Value: Select(0, Split(",", "a,b"))})
 	t.AddOutput("Family", Output{Description: "the family", Value: Ref("TaskDefinition"), Export: Sub("${AppName}-family")})
 	return t
 }
@@ -251,22 +251,37 @@ func TestExprCarriesTree(t *testing.T) {
 	}
 }
 
-func TestLeadOrdersKeys(t *testing.T) {
+// The order table, not the caller, puts a container's Name, Image and
+// Essential first, and a resource's Type before its Properties.
+func TestOrderTable(t *testing.T) {
 	tpl := &Template{}
 	tpl.AddResource("Task", &ecs.TaskDefinition{ContainerDefinitions: []ecs.TaskDefinition_ContainerDefinition{
 		{Name: "api", Image: "nginx", Command: []string{"a"}, Essential: Ptr(true)},
-	}}, Lead{Path: "ContainerDefinitions", Keys: []string{"Name", "Image", "Essential"}})
+	}})
 	out, err := Marshal(tpl, FormatYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(out), "        - Name: api\n          Image: nginx\n          Essential: true\n          Command:\n") {
-		t.Errorf("Name, Image, Essential do not lead:\n%s", out)
+	if !strings.Contains(string(out), "  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: api\n          Image: nginx\n          Essential: true\n          Command:\n") {
+		t.Errorf("Type, then Name, Image, Essential do not lead:\n%s", out)
 	}
-	tpl = &Template{}
-	tpl.AddResource("Log", &logs.LogGroup{LogGroupName: Ptr("x")}, Lead{Path: "LogGroupName", Keys: []string{"A"}})
-	if _, err := Marshal(tpl, FormatYAML); err == nil {
-		t.Error("Lead on a scalar succeeded, want an error")
+}
+
+// An override must name a property of the resource's type: a typo is an
+// error, not a new key in the template.
+func TestOverrideUnknownPathFails(t *testing.T) {
+	for _, path := range []string{"Priorty", "Conditions.Feild", "ListenerArn.Inner"} {
+		tpl := &Template{}
+		tpl.AddResource("Rule", &elasticloadbalancingv2.ListenerRule{}, Override{Path: path, Value: Ref("RulePriority")})
+		if _, err := Marshal(tpl, FormatYAML); err == nil || !strings.Contains(err.Error(), "no such property") {
+			t.Errorf("Override{Path: %q}: err = %v, want no such property", path, err)
+		}
+	}
+	tpl := &Template{}
+	tpl.AddResource("Rule", &elasticloadbalancingv2.ListenerRule{}, Override{Path: "Priority", Value: Ref("RulePriority")},
+		Override{Path: "Conditions", Value: Ref("C")})
+	if _, err := Marshal(tpl, FormatYAML); err != nil {
+		t.Errorf("Override of existing properties: %v", err)
 	}
 }
 

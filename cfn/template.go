@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -43,75 +44,23 @@ type Output struct {
 
 // Option changes a resource's tree after goformation has marshaled it.
 type Option interface {
-	apply(m *Map) error
+	apply(m *Map, r cloudformation.Resource) error
 }
 
 // Override replaces one property of a resource: for properties whose Go
 // type cannot hold an intrinsic, such as ListenerRule.Priority (an int)
 // given !Ref RulePriority, or a list given !Ref of a List<> parameter. Path
-// is dot-separated below Properties.
+// is dot-separated below Properties, and must name a property of the
+// resource's type: a typo is an error, never a new key.
 type Override struct {
 	Path  string
 	Value any
 }
 
-// Lead moves Keys, in that order, to the front of the mapping at Path below
-// Properties, or of each mapping in the list there; the other keys keep
-// goformation's alphabetical order. A reviewer reads a container's Name and
-// Image first.
-type Lead struct {
-	Path string
-	Keys []string
+func asMap(v any) Map {
+	m, _ := v.(Map)
+	return m
 }
-
-func (l Lead) apply(m *Map) error {
-	props, _ := m.Get("Properties")
-	pm, _ := props.(Map)
-	v, ok := pm.Get(l.Path)
-	if !ok {
-		return nil
-	}
-	switch v := v.(type) {
-	case Map:
-		pm.Set(l.Path, lead(v, l.Keys))
-	case List:
-		for i, item := range v {
-			if im, ok := item.(Map); ok {
-				v[i] = lead(im, l.Keys)
-			}
-		}
-	default:
-		return fmt.Errorf("lead %s: not a mapping or list", l.Path)
-	}
-	return nil
-}
-
-func lead(m Map, keys []string) Map {
-	out := make(Map, 0, len(m))
-	for _, k := range keys {
-		if v, ok := m.Get(k); ok {
-			out = append(out, Field{k, v})
-		}
-	}
-	for _, f := range m {
-		if !contains(keys, f.Key) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// Err returns the first error met while building the template.
-func (t *Template) Err() error { return t.err }
 
 func (t *Template) fail(err error) {
 	if t.err == nil {
@@ -141,7 +90,7 @@ func (t *Template) AddParameter(name string, p Parameter) {
 	if p.MaxValue != nil {
 		m = append(m, Field{"MaxValue", Number(fmt.Sprint(*p.MaxValue))})
 	}
-	t.add(&t.Parameters, "parameter", name, m)
+	t.add(&t.Parameters, "parameter", name, arrangeEntry("Parameters", m))
 }
 
 // AddResource adds a goformation resource under a logical id, then applies
@@ -157,14 +106,16 @@ func (t *Template) AddResource(id string, r cloudformation.Resource, options ...
 		t.fail(fmt.Errorf("cfn: resource %s is not a mapping", id))
 		return
 	}
-	m = resourceOrder(m)
+	if props, _ := m.Get("Properties"); len(asMap(props)) == 0 {
+		m.Delete("Properties")
+	}
 	for _, o := range options {
-		if err := o.apply(&m); err != nil {
+		if err := o.apply(&m, r); err != nil {
 			t.fail(fmt.Errorf("cfn: resource %s: %w", id, err))
 			return
 		}
 	}
-	t.add(&t.Resources, "resource", id, m)
+	t.add(&t.Resources, "resource", id, arrangeEntry("Resources", m))
 }
 
 // AddTree adds an entry already in tree form (from an addon) to a section:
@@ -199,7 +150,7 @@ func (t *Template) AddOutput(name string, o Output) {
 		}
 		m = append(m, Field{"Export", Map{{"Name", export}}})
 	}
-	t.add(&t.Outputs, "output", name, m)
+	t.add(&t.Outputs, "output", name, arrangeEntry("Outputs", m))
 }
 
 func (t *Template) add(section *Map, kind, name string, v any) {
@@ -218,31 +169,16 @@ func resolve(v any) (any, error) {
 	return v, nil
 }
 
-// resourceAttributes is the order a reviewer reads a resource in: what it
-// is, whether and after what it is made, then its properties.
-var resourceAttributes = []string{"Type", "Condition", "DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy", "Properties"}
-
-func resourceOrder(m Map) Map {
-	out := make(Map, 0, len(m))
-	for _, k := range resourceAttributes {
-		v, ok := m.Get(k)
-		if !ok {
-			continue
-		}
-		if props, isMap := v.(Map); k == "Properties" && isMap && len(props) == 0 {
-			continue
-		}
-		out = append(out, Field{k, v})
+func (o Override) apply(m *Map, r cloudformation.Resource) error {
+	path := strings.Split(o.Path, ".")
+	if !hasProperty(reflect.TypeOf(r), path) {
+		return fmt.Errorf("override %s: %s has no such property", o.Path, r.AWSCloudFormationType())
 	}
-	return out
-}
-
-func (o Override) apply(m *Map) error {
 	value, err := resolve(o.Value)
 	if err != nil {
 		return err
 	}
-	out, err := setPath(*m, append([]string{"Properties"}, strings.Split(o.Path, ".")...), value)
+	out, err := setPath(*m, append([]string{"Properties"}, path...), value)
 	if err != nil {
 		return fmt.Errorf("override %s: %w", o.Path, err)
 	}
@@ -272,6 +208,36 @@ func setPath(m Map, path []string, v any) (Map, error) {
 	return m, nil
 }
 
+// hasProperty reports whether path names a property of the goformation
+// type t, by the JSON names its fields marshal as.
+func hasProperty(t reflect.Type, path []string) bool {
+	for _, name := range path {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return false
+		}
+		f, ok := fieldByJSONName(t, name)
+		if !ok {
+			return false
+		}
+		t = f.Type
+	}
+	return true
+}
+
+func fieldByJSONName(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || (tag == "" && f.Name == name) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
 // Format is an output format.
 type Format string
 
@@ -281,7 +247,7 @@ const (
 	FormatJSON Format = "json"
 )
 
-// Root returns the template as one tree, sections in template-anatomy order.
+// Root returns the template as one tree, in the reviewer's order.
 func (t *Template) Root() (Map, error) {
 	if t.err != nil {
 		return nil, t.err
@@ -307,7 +273,7 @@ func (t *Template) Root() (Map, error) {
 			}
 		}
 	}
-	return root, nil
+	return arrange(root, rootOrder(), 0).(Map), nil
 }
 
 // Marshal writes the template in the given format.

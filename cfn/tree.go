@@ -1,323 +1,64 @@
+// Package cfn holds CloudFormation templates as ordered trees and writes them
+// in reviewer style: conventional section order, Type before Properties,
+// two-space indentation and short-form intrinsic tags.
+//
+// Resources are built with goformation's typed structs. Intrinsic functions
+// go into their string fields as tokens made by this package (Ref, Sub,
+// GetAtt, ...), never as goformation's base64 strings, so a user's string
+// that happens to be base64 of an intrinsic is never mistaken for one.
 package cfn
 
-import (
-	"encoding/json"
-	"fmt"
-	"strings"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
-)
+// A value in a template tree is one of: string, Number, bool, nil, Map, List
+// or Func.
 
-// FromJSON parses JSON into a tree, keeping the order of object keys and
-// turning this package's intrinsic tokens back into Funcs.
-func FromJSON(data []byte) (any, error) {
-	p := jsonParser{data: data}
-	p.space()
-	v, err := p.value()
-	if err != nil {
-		return nil, err
-	}
-	p.space()
-	if p.pos != len(p.data) {
-		return nil, p.errorf("trailing data")
-	}
-	return v, nil
+// Map is a mapping whose keys keep the order they were added in.
+type Map []Field
+
+// Field is one key and its value in a Map.
+type Field struct {
+	Key   string
+	Value any
 }
 
-// Tree converts a Go value (a goformation struct, a policy document) into a
-// tree by way of its JSON encoding.
-func Tree(v any) (any, error) {
-	var b []byte
-	var err error
-	if m, ok := v.(json.Marshaler); ok {
-		// goformation's resources marshal themselves; calling that directly
-		// skips the pass in which encoding/json re-checks and compacts it.
-		b, err = m.MarshalJSON()
-	} else {
-		b, err = json.Marshal(v)
+// List is a sequence.
+type List []any
+
+// Number is a number written exactly as it should appear.
+type Number string
+
+// Func is an intrinsic function: Name is "Ref", "Condition" or "Fn::X".
+type Func struct {
+	Name string
+	Arg  any
+}
+
+// Get returns the value stored under key, and whether there was one.
+func (m Map) Get(key string) (any, bool) {
+	for _, f := range m {
+		if f.Key == key {
+			return f.Value, true
+		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	return FromJSON(b)
+	return nil, false
 }
 
-// jsonParser reads the JSON that encoding/json writes. It is small because
-// its input is well formed; errors still come back rather than panicking.
-type jsonParser struct {
-	data []byte
-	pos  int
-}
-
-func (p *jsonParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("cfn: json at offset %d: %s", p.pos, fmt.Sprintf(format, args...))
-}
-
-func (p *jsonParser) space() {
-	for p.pos < len(p.data) {
-		switch p.data[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
+// Set replaces the value under key, or appends it when the key is new.
+func (m *Map) Set(key string, v any) {
+	for i := range *m {
+		if (*m)[i].Key == key {
+			(*m)[i].Value = v
 			return
 		}
 	}
+	*m = append(*m, Field{key, v})
 }
 
-func (p *jsonParser) value() (any, error) {
-	if p.pos >= len(p.data) {
-		return nil, p.errorf("unexpected end")
-	}
-	switch c := p.data[p.pos]; {
-	case c == '{':
-		return p.object()
-	case c == '[':
-		return p.array()
-	case c == '"':
-		s, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		if IsToken(s) {
-			return decodeToken(s)
-		}
-		return s, nil
-	case c == 't':
-		return true, p.literal("true")
-	case c == 'f':
-		return false, p.literal("false")
-	case c == 'n':
-		return nil, p.literal("null")
-	case c == '-' || (c >= '0' && c <= '9'):
-		start := p.pos
-		for p.pos < len(p.data) && strings.IndexByte("+-.eE0123456789", p.data[p.pos]) >= 0 {
-			p.pos++
-		}
-		return Number(p.data[start:p.pos]), nil
-	default:
-		return nil, p.errorf("unexpected %q", c)
-	}
-}
-
-func (p *jsonParser) literal(word string) error {
-	if !strings.HasPrefix(string(p.data[p.pos:min(len(p.data), p.pos+len(word))]), word) {
-		return p.errorf("bad literal")
-	}
-	p.pos += len(word)
-	return nil
-}
-
-func (p *jsonParser) object() (any, error) {
-	p.pos++ // {
-	m := Map{}
-	p.space()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
-		p.pos++
-		return m, nil
-	}
-	for {
-		p.space()
-		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-			return nil, p.errorf("expected a key")
-		}
-		k, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		p.space()
-		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-			return nil, p.errorf("expected ':'")
-		}
-		p.pos++
-		p.space()
-		v, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		m = append(m, Field{k, v})
-		p.space()
-		if p.pos >= len(p.data) {
-			return nil, p.errorf("unexpected end")
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
-			return m, nil
-		default:
-			return nil, p.errorf("expected ',' or '}'")
+// Delete removes key from the map.
+func (m *Map) Delete(key string) {
+	for i := range *m {
+		if (*m)[i].Key == key {
+			*m = append((*m)[:i], (*m)[i+1:]...)
+			return
 		}
 	}
-}
-
-func (p *jsonParser) array() (any, error) {
-	p.pos++ // [
-	l := List{}
-	p.space()
-	if p.pos < len(p.data) && p.data[p.pos] == ']' {
-		p.pos++
-		return l, nil
-	}
-	for {
-		p.space()
-		v, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		l = append(l, v)
-		p.space()
-		if p.pos >= len(p.data) {
-			return nil, p.errorf("unexpected end")
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
-			return l, nil
-		default:
-			return nil, p.errorf("expected ',' or ']'")
-		}
-	}
-}
-
-func (p *jsonParser) str() (string, error) {
-	start := p.pos
-	p.pos++ // opening quote
-	escaped := false
-	for p.pos < len(p.data) {
-		switch p.data[p.pos] {
-		case '\\':
-			escaped = true
-			p.pos += 2
-			continue
-		case '"':
-			p.pos++
-			raw := p.data[start+1 : p.pos-1]
-			if !escaped {
-				return string(raw), nil
-			}
-			s, ok := unescape(raw)
-			if !ok {
-				return "", p.errorf("bad string escape")
-			}
-			return s, nil
-		}
-		p.pos++
-	}
-	return "", p.errorf("unterminated string")
-}
-
-// decodeToken turns a token made by token() back into a Func, or one made
-// by Expr back into its tree.
-func decodeToken(s string) (any, error) {
-	if rest, ok := strings.CutPrefix(s, tokenMark+exprMark); ok {
-		v, err := FromJSON([]byte(rest))
-		if err != nil {
-			return nil, err
-		}
-		return intrinsics(v), nil
-	}
-	v, err := FromJSON([]byte(strings.TrimPrefix(s, tokenMark)))
-	if err != nil {
-		return nil, err
-	}
-	m, ok := v.(Map)
-	if !ok || len(m) != 1 {
-		return nil, fmt.Errorf("cfn: malformed intrinsic token %q", s)
-	}
-	return Func{Name: m[0].Key, Arg: m[0].Value}, nil
-}
-
-// intrinsics turns the one-key {"Ref": ...} and {"Fn::X": ...} mappings of
-// a tree written by JSON back into Funcs.
-func intrinsics(v any) any {
-	switch v := v.(type) {
-	case Map:
-		if len(v) == 1 && isIntrinsicName(v[0].Key) {
-			return Func{Name: v[0].Key, Arg: intrinsics(v[0].Value)}
-		}
-		for i := range v {
-			v[i].Value = intrinsics(v[i].Value)
-		}
-	case List:
-		for i := range v {
-			v[i] = intrinsics(v[i])
-		}
-	}
-	return v
-}
-
-// unescape decodes the escapes of a JSON string's body.
-func unescape(b []byte) (string, bool) {
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c != '\\' {
-			out = append(out, c)
-			continue
-		}
-		if i++; i >= len(b) {
-			return "", false
-		}
-		switch b[i] {
-		case '"', '\\', '/':
-			out = append(out, b[i])
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := hex4(b[i+1:])
-			if !ok {
-				return "", false
-			}
-			i += 4
-			if utf16.IsSurrogate(r) {
-				if i+6 < len(b) && b[i+1] == '\\' && b[i+2] == 'u' {
-					if r2, ok := hex4(b[i+3:]); ok {
-						if dec := utf16.DecodeRune(r, r2); dec != unicode.ReplacementChar {
-							r = dec
-							i += 6
-						}
-					}
-				}
-				if utf16.IsSurrogate(r) {
-					r = unicode.ReplacementChar
-				}
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			return "", false
-		}
-	}
-	return string(out), true
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r*16 + rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r*16 + rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r*16 + rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/cfngen/cfngen/cfn"
-	"github.com/cfngen/cfngen/stack"
 )
 
 // BenchmarkRender measures parse, translate and write for each golden
@@ -30,13 +29,13 @@ func BenchmarkSidecarsBench(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchRender(b, data, stack.Options{App: "myapp", Env: "test", Format: cfn.FormatYAML})
+	benchRender(b, data, options{app: "myapp", env: "test", format: cfn.FormatYAML})
 }
 
-func benchRender(b *testing.B, data []byte, opts stack.Options) {
+func benchRender(b *testing.B, data []byte, opts options) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := stack.Render("manifest.yml", data, opts); err != nil {
+		if _, err := pipeline(data, opts); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/diag"
 	"github.com/cfngen/cfngen/manifest"
 	"github.com/cfngen/cfngen/stack"
 	"github.com/google/go-cmp/cmp"
@@ -30,10 +32,18 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // besides --app and --env, so the files do not depend on the machine.
 var goldenVars = map[string]string{"TAG": "v1.2.3"}
 
+// options are what a case renders with: its args and its addons.
+type options struct {
+	app, env  string
+	format    cfn.Format
+	templates []addons.File
+	params    *addons.File
+}
+
 // goldenCase is one directory under testdata.
 type goldenCase struct {
 	name, dir string
-	opts      stack.Options
+	opts      options
 }
 
 func cases(t testing.TB) []goldenCase {
@@ -50,14 +60,12 @@ func cases(t testing.TB) []goldenCase {
 	return out
 }
 
-// caseOptions reads the case's optional args file: --app NAME --env NAME.
-func caseOptions(t testing.TB, dir string) stack.Options {
-	opts := stack.Options{Format: cfn.FormatYAML, Lookup: func(k string) (string, bool) {
-		v, ok := goldenVars[k]
-		return v, ok
-	}}
+// caseOptions reads the case's addons and its optional args file: --app
+// NAME --env NAME.
+func caseOptions(t testing.TB, dir string) options {
+	opts := options{format: cfn.FormatYAML}
 	var err error
-	opts.Addons, opts.AddonParameters, err = addons.ReadDir(filepath.Join(dir, "addons"), "addons")
+	opts.templates, opts.params, err = readAddons(filepath.Join(dir, "addons"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,17 +76,56 @@ func caseOptions(t testing.TB, dir string) stack.Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return parseArgs(t, dir, data, opts)
-}
-
-func parseArgs(t testing.TB, dir string, data []byte, opts stack.Options) stack.Options {
 	fs := flag.NewFlagSet("args", flag.ContinueOnError)
-	fs.StringVar(&opts.App, "app", "", "")
-	fs.StringVar(&opts.Env, "env", "", "")
+	fs.StringVar(&opts.app, "app", "", "")
+	fs.StringVar(&opts.env, "env", "", "")
 	if err := fs.Parse(strings.Fields(string(data))); err != nil || fs.NArg() > 0 {
 		t.Fatalf("%s/args: want only --app and --env: %v", dir, err)
 	}
 	return opts
+}
+
+// readAddons reads a case's addons/ folder, named addons/<file> in errors.
+func readAddons(dir string) (templates []addons.File, params *addons.File, err error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, nil, err
+		}
+		f := addons.File{Name: "addons/" + e.Name(), Data: data}
+		if slices.Contains(addons.ParametersFile, e.Name()) {
+			params = &f
+			continue
+		}
+		templates = append(templates, f)
+	}
+	return templates, params, err
+}
+
+// pipeline runs what cfngen runs: parse the manifest and the addons,
+// translate, marshal. The error, if any, is a diag.List.
+func pipeline(data []byte, opts options) ([]byte, error) {
+	lookup := func(k string) (string, bool) {
+		v, ok := goldenVars[k]
+		return v, ok
+	}
+	var errs diag.List
+	w, err := manifest.Parse("manifest.yml", data, manifest.Options{App: opts.app, Env: opts.env, Lookup: lookup})
+	errs.Append(err)
+	set, err := addons.Load(opts.templates, opts.params)
+	errs.Append(err)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	t, err := stack.Template(w, set, stack.Options{App: opts.app, Env: opts.env})
+	if err != nil {
+		return nil, err
+	}
+	return cfn.Marshal(t, opts.format)
 }
 
 // render runs a case and returns the file it should match and its content.
@@ -87,13 +134,13 @@ func render(t testing.TB, c goldenCase) (file string, got []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := stack.Render("manifest.yml", data, c.opts)
+	out, err := pipeline(data, c.opts)
 	if err == nil {
 		return "stack.yml", out
 	}
-	var list manifest.ErrorList
+	var list diag.List
 	if !errors.As(err, &list) {
-		t.Fatalf("render failed with a non-manifest error: %v", err)
+		t.Fatalf("render failed with an unpositioned error: %v", err)
 	}
 	return "stderr", []byte(err.Error() + "\n")
 }
@@ -153,7 +200,7 @@ func TestErrorCasesArePositioned(t *testing.T) {
 func TestJSONEqualsYAML(t *testing.T) {
 	for _, c := range stacks(t) {
 		_, y := render(t, c)
-		c.opts.Format = cfn.FormatJSON
+		c.opts.format = cfn.FormatJSON
 		_, j := render(t, c)
 		if !strings.HasPrefix(string(j), "{\n") {
 			t.Fatalf("%s: --format json did not write JSON", c.name)

@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -96,7 +95,7 @@ func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
 	var out []Container
 	d.userMap(n, path, func(name string, k, v *yaml.Node) {
 		p := join(path, name)
-		c := Container{Name: name, Essential: true, pos: pos(k), path: p}
+		c := Container{Name: name, Essential: true, path: p}
 		hasImage := false
 		d.mapping(v, p, sidecarFields, func(key string, _, v *yaml.Node) {
 			fp := join(p, key)
@@ -181,7 +180,7 @@ func (d *decoder) port(n *yaml.Node, path string) *Port {
 		d.errorf(n, path, "protocol must be tcp or udp, got %q", protocol)
 		return nil
 	}
-	return &Port{Number: i, Protocol: protocol, pos: pos(n)}
+	return &Port{Number: i, Protocol: protocol}
 }
 
 // userMap walks a mapping whose keys the user names (variables, labels,
@@ -225,7 +224,7 @@ func (d *decoder) variables(n *yaml.Node, path string) []Variable {
 	var out []Variable
 	d.userMap(n, path, func(name string, k, v *yaml.Node) {
 		p := join(path, name)
-		variable := Variable{Name: name, pos: pos(k)}
+		variable := Variable{Name: name}
 		switch {
 		case isNull(v):
 			d.errorf(v, p, "must have a value")
@@ -256,7 +255,7 @@ func (d *decoder) secrets(n *yaml.Node, path string) []Secret {
 	var out []Secret
 	d.userMap(n, path, func(name string, k, v *yaml.Node) {
 		p := join(path, name)
-		secret := Secret{Name: name, pos: pos(k)}
+		secret := Secret{Name: name}
 		if v.Kind == yaml.MappingNode {
 			d.mapping(v, p, fields{known: []string{SecretSecretsManager, SecretImport}}, func(key string, _, e *yaml.Node) {
 				if secret.From != "" {
@@ -302,7 +301,7 @@ func (d *decoder) dependsOn(n *yaml.Node, path string) []Dependency {
 			d.errorf(v, p, "unknown condition %q; want start, complete, success or healthy", s)
 			return
 		}
-		out = append(out, Dependency{Container: name, Condition: cond, pos: pos(k), condPos: pos(v)})
+		out = append(out, Dependency{Container: name, Condition: cond})
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Container < out[j].Container })
 	return out
@@ -342,23 +341,14 @@ func (d *decoder) healthCheck(n *yaml.Node, path string) *HealthCheck {
 var mountPointFields = fields{known: []string{"source_volume", "path", "read_only"}}
 
 func (d *decoder) mountPoints(n *yaml.Node, path string) []MountPoint {
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, path, "must be a list")
-		return nil
-	}
 	var out []MountPoint
-	for i, item := range n.Content {
-		p := fmt.Sprintf("%s[%d]", path, i)
-		if item = d.resolve(item, p); item == nil {
-			continue
-		}
-		m := MountPoint{ReadOnly: true, pos: pos(item)}
+	d.list(n, path, func(p string, item *yaml.Node) {
+		m := MountPoint{ReadOnly: true, path: p}
 		d.mapping(item, p, mountPointFields, func(key string, _, v *yaml.Node) {
 			fp := join(p, key)
 			switch key {
 			case "source_volume":
 				m.SourceVolume, _ = d.nonEmpty(v, fp)
-				m.pos = pos(v)
 			case "path":
 				m.Path = d.absolutePath(v, fp)
 			case "read_only":
@@ -367,9 +357,9 @@ func (d *decoder) mountPoints(n *yaml.Node, path string) []MountPoint {
 		})
 		if item.Kind == yaml.MappingNode && (m.SourceVolume == "" || m.Path == "") {
 			d.errorf(item, p, "needs source_volume and path")
-			continue
+			return
 		}
 		out = append(out, m)
-	}
+	})
 	return out
 }

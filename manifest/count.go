@@ -78,7 +78,6 @@ func (d *decoder) count(n *yaml.Node, w *Workload) {
 			t.Cooldown.Out = s.Cooldown.Out
 		}
 	}
-	w.countPos = pos(n)
 	switch {
 	case spot >= 0 && hasRange:
 		d.errorf(n, "count", "set spot or range, not both; range takes spot_from")

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"github.com/cfngen/cfngen/diag"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,11 +23,50 @@ const (
 // error with its position.
 type decoder struct {
 	file    string
-	errs    ErrorList
+	errs    diag.List
 	aliases int
+	at      positions
 }
 
-func pos(n *yaml.Node) Pos { return Pos{n.Line, n.Column} }
+func pos(n *yaml.Node) diag.Pos { return diag.Pos{Line: n.Line, Col: n.Column} }
+
+// positions records, once, where each node the decoder visits stands,
+// keyed by its path: for a map entry the key and the value, for a list
+// item the item. Checks made after decoding look positions up here.
+type positions struct {
+	key, value map[string]diag.Pos
+}
+
+func (p *positions) record(path string, key, value diag.Pos) {
+	if p.key == nil {
+		p.key, p.value = map[string]diag.Pos{}, map[string]diag.Pos{}
+	}
+	if _, seen := p.key[path]; !seen {
+		p.key[path], p.value[path] = key, value
+	}
+}
+
+// lookup returns the position recorded for path in table, or for its
+// nearest recorded parent.
+func (p *positions) lookup(table map[string]diag.Pos, path string) diag.Pos {
+	for {
+		if at, ok := table[path]; ok {
+			return at
+		}
+		if path == "" {
+			return diag.Pos{Line: 1, Col: 1}
+		}
+		path = parent(path)
+	}
+}
+
+// parent drops the last element of a path: a.b[2] → a.b, a.b → a.
+func parent(path string) string {
+	if i := strings.LastIndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
 	d.errs.Add(d.file, pos(n), path, fmt.Sprintf(format, args...))
@@ -50,6 +90,22 @@ func (d *decoder) resolve(n *yaml.Node, path string) *yaml.Node {
 		n = n.Alias
 	}
 	return n
+}
+
+// list walks the items of sequence n, recording each item's position,
+// and calls fn with each item's path and resolved node.
+func (d *decoder) list(n *yaml.Node, path string, fn func(p string, item *yaml.Node)) {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, path, "must be a list")
+		return
+	}
+	for i, item := range n.Content {
+		p := path + "[" + strconv.Itoa(i) + "]"
+		if item = d.resolve(item, p); item != nil {
+			d.at.record(p, pos(item), pos(item))
+			fn(p, item)
+		}
+	}
 }
 
 func isNull(n *yaml.Node) bool {
@@ -86,6 +142,7 @@ func (d *decoder) entries(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
 		}
 		seen[k.Value] = true
 		if v := d.resolve(n.Content[i+1], join(path, k.Value)); v != nil {
+			d.at.record(join(path, k.Value), pos(k), pos(v))
 			fn(k, v)
 		}
 	}
@@ -259,6 +316,7 @@ func (d *decoder) stringList(n *yaml.Node, path string) ([]string, bool) {
 			ok = false
 			continue
 		}
+		d.at.record(p, pos(c), pos(c))
 		s, good := d.str(c, p)
 		ok = ok && good
 		out = append(out, s)

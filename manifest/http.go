@@ -28,7 +28,7 @@ func (d *decoder) http(n *yaml.Node, path string) *HTTP {
 		d.errorf(n, path, "http: %s is %s", n.Value, notYet)
 		return nil
 	}
-	h := &HTTP{DeregistrationDelay: 60, HealthCheck: TargetHealthCheck{Path: "/", GracePeriod: 60}, pos: pos(n)}
+	h := &HTTP{DeregistrationDelay: 60, HealthCheck: TargetHealthCheck{Path: "/", GracePeriod: 60}}
 	var spelled []*yaml.Node
 	d.mapping(n, path, httpFields, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
@@ -43,7 +43,6 @@ func (d *decoder) http(n *yaml.Node, path string) *HTTP {
 		case "target_container", "targetContainer":
 			spelled = append(spelled, k)
 			h.TargetContainer, _ = d.nonEmpty(v, p)
-			h.targetPos = pos(v)
 		case "target_port":
 			h.TargetPort, _ = d.intRange(v, p, 1, 65535)
 		case "deregistration_delay":

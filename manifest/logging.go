@@ -53,7 +53,7 @@ var retentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 5
 func (d *decoder) logging(n *yaml.Node, w *Workload) {
 	const path = "logging"
 	l := &Logging{EnableMetadata: true}
-	router := Container{Name: FireLensContainer, Image: DefaultFireLensImage, Essential: true, pos: pos(n), path: path}
+	router := Container{Name: FireLensContainer, Image: DefaultFireLensImage, Essential: true, path: path}
 	routed, other := false, false
 	d.mapping(n, path, loggingFields, func(key string, _, v *yaml.Node) {
 		p := join(path, key)

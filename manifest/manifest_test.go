@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"github.com/cfngen/cfngen/diag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -72,9 +73,9 @@ func TestSuggest(t *testing.T) {
 
 func TestErrorsSortedAndComplete(t *testing.T) {
 	_, err := parse(t, "name: api\ntype: Backend Service\nzeta: 1\nimage:\n  location: nginx\n  port: 0\nalpha: 2\n", Options{})
-	var list ErrorList
+	var list diag.List
 	if !errors.As(err, &list) {
-		t.Fatalf("Parse() error = %v, want an ErrorList", err)
+		t.Fatalf("Parse() error = %v, want an diag.List", err)
 	}
 	want := []string{
 		`manifest.yml:3:1: unknown field "zeta"`,
@@ -126,9 +127,9 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		var list ErrorList
+		var list diag.List
 		if !errors.As(err, &list) || len(list) == 0 {
-			t.Fatalf("Parse() error %T %v, want a non-empty ErrorList", err, err)
+			t.Fatalf("Parse() error %T %v, want a non-empty diag.List", err, err)
 		}
 		for _, line := range strings.Split(err.Error(), "\n") {
 			if !errorLine.MatchString(line) {

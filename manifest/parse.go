@@ -6,6 +6,7 @@ package manifest
 import (
 	"bytes"
 	"errors"
+	"github.com/cfngen/cfngen/diag"
 	"io"
 	"regexp"
 	"strconv"
@@ -24,7 +25,7 @@ type Options struct {
 }
 
 // Parse reads the manifest in data; file names it in errors. The error, if
-// any, is an ErrorList holding every problem found, sorted by position.
+// any, is an diag.List holding every problem found, sorted by position.
 func Parse(file string, data []byte, opts Options) (*Workload, error) {
 	d := &decoder{file: file}
 	root := d.document(data)
@@ -44,8 +45,6 @@ func Parse(file string, data []byte, opts Options) (*Workload, error) {
 	return w, nil
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // document decodes the single YAML document in data, turning yaml.v3's
 // syntax errors ("yaml: line 9: ...") into positioned errors.
 func (d *decoder) document(data []byte) *yaml.Node {
@@ -53,7 +52,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			d.errs.Add(d.file, Pos{1, 1}, "", "the manifest is empty")
+			d.errs.Add(d.file, diag.Pos{Line: 1, Col: 1}, "", "the manifest is empty")
 			return nil
 		}
 		d.syntaxError(data, err)
@@ -61,7 +60,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		d.errs.Add(d.file, Pos{extra.Line, extra.Column}, "", "a manifest holds one YAML document; found another")
+		d.errs.Add(d.file, diag.Pos{Line: extra.Line, Col: extra.Column}, "", "a manifest holds one YAML document; found another")
 		return nil
 	} else if !errors.Is(err, io.EOF) {
 		d.syntaxError(data, err)
@@ -76,27 +75,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 }
 
 func (d *decoder) syntaxError(data []byte, err error) {
-	d.errs = append(d.errs, SyntaxError(d.file, data, err))
-}
-
-// SyntaxError turns a yaml.v3 error about data into a positioned Error.
-// yaml.v3 gives the line but not the column, so the column is that of the
-// line's first non-blank character.
-func SyntaxError(file string, data []byte, err error) *Error {
-	msg := err.Error()
-	line := 1
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
-	}
-	col := 1
-	lines := bytes.Split(data, []byte("\n"))
-	if line >= 1 && line <= len(lines) {
-		col = len(lines[line-1]) - len(bytes.TrimLeft(lines[line-1], " \t")) + 1
-	}
-	return &Error{File: file, Pos: Pos{line, col}, Msg: "YAML syntax error: " + msg}
+	d.errs = append(d.errs, diag.YAMLSyntax(d.file, data, err))
 }
 
 // checkText refuses NUL characters anywhere: neither ECS nor CloudFormation

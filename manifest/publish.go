@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"fmt"
 	"regexp"
 
 	"gopkg.in/yaml.v3"
@@ -13,24 +12,21 @@ type PublishTopic struct {
 	// FIFO makes a FIFO topic; ContentBasedDeduplication applies to it.
 	FIFO                      bool
 	ContentBasedDeduplication bool
+
+	path string
 }
+
+// Path is where the topic is in the manifest: publish.topics[N].
+func (t PublishTopic) Path() string { return t.path }
 
 // topicName is SNS's rule: letters, digits, hyphens and underscores.
 var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 
 func (d *decoder) publish(n *yaml.Node, w *Workload) {
 	d.mapping(n, "publish", fields{known: []string{"topics"}}, func(_ string, _, v *yaml.Node) {
-		if v.Kind != yaml.SequenceNode {
-			d.errorf(v, "publish.topics", "must be a list")
-			return
-		}
 		seen := map[string]bool{}
-		for i, item := range v.Content {
-			p := fmt.Sprintf("publish.topics[%d]", i)
-			if item = d.resolve(item, p); item == nil {
-				continue
-			}
-			var t PublishTopic
+		d.list(v, "publish.topics", func(p string, item *yaml.Node) {
+			t := PublishTopic{path: p}
 			d.mapping(item, p, fields{known: []string{"name", "fifo"}}, func(key string, _, v *yaml.Node) {
 				fp := join(p, key)
 				if key == "name" {
@@ -58,6 +54,6 @@ func (d *decoder) publish(n *yaml.Node, w *Workload) {
 				seen[t.Name] = true
 				w.Publish = append(w.Publish, t)
 			}
-		}
+		})
 	})
 }

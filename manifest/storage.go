@@ -16,8 +16,6 @@ type Volume struct {
 	// EFS is the file system behind the volume; nil for a task-scoped
 	// scratch volume.
 	EFS *EFS
-
-	pos Pos
 }
 
 // EFS is an existing Elastic File System.
@@ -52,7 +50,7 @@ func (d *decoder) storage(n *yaml.Node, w *Workload) {
 		switch key {
 		case "volumes":
 			d.userMap(v, p, func(name string, k, v *yaml.Node) {
-				if vol, ok := d.volume(v, join(p, name), name, pos(k)); ok {
+				if vol, ok := d.volume(v, join(p, name), name); ok {
 					w.Volumes = append(w.Volumes, vol)
 				}
 			})
@@ -62,13 +60,12 @@ func (d *decoder) storage(n *yaml.Node, w *Workload) {
 			w.Ephemeral, _ = d.intRange(v, p, 20, 200)
 		case "readonly_fs":
 			w.ReadonlyFS, _ = d.boolean(v, p)
-			w.readonlyPos = pos(k)
 		}
 	})
 }
 
-func (d *decoder) volume(n *yaml.Node, path, name string, at Pos) (Volume, bool) {
-	vol := Volume{Name: name, ReadOnly: true, pos: at}
+func (d *decoder) volume(n *yaml.Node, path, name string) (Volume, bool) {
+	vol := Volume{Name: name, ReadOnly: true}
 	d.mapping(n, path, volumeFields, func(key string, _, v *yaml.Node) {
 		p := join(path, key)
 		switch key {

@@ -2,59 +2,29 @@ package manifest
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/cfngen/cfngen/diag"
+	"slices"
+
 	"sort"
 	"strings"
-)
-
-// The containers cfngen adds itself; no sidecar may take their names.
-const (
-	FireLensContainer = "firelens_log_router"
-	OTelContainer     = "aws-otel-collector"
 )
 
 // maxContainers is ECS's limit on containers in one task definition.
 const maxContainers = 10
 
-// containerName is ECS's rule: up to 255 letters, digits, hyphens and
-// underscores.
-var containerName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-
-// MountPointsVariable is set, as Copilot did, in a container that mounts
-// volumes: a JSON map of volume name to path.
-const MountPointsVariable = "COPILOT_MOUNT_POINTS"
-
-// TopicsVariable is set, as Copilot did, in every container of a workload
-// that publishes: a JSON map of topic name to ARN.
-const TopicsVariable = "COPILOT_SNS_TOPIC_ARNS"
-
-// Injected are the variables cfngen sets in every container, as Copilot did.
-var Injected = []string{"COPILOT_APPLICATION_NAME", "COPILOT_ENVIRONMENT_NAME", "COPILOT_SERVICE_NAME", "COPILOT_SERVICE_DISCOVERY_ENDPOINT"}
-
-// Containers returns the task's containers in template order: the main
-// container, the log router, the collector, then the sidecars by name.
-func (w *Workload) Containers() []*Container {
-	out := []*Container{&w.Main}
-	if w.FireLens != nil {
-		out = append(out, w.FireLens)
+// validContainerName is ECS's rule for container names: 1 to 255 letters,
+// digits, hyphens and underscores.
+func validContainerName(s string) bool {
+	if len(s) == 0 || len(s) > 255 {
+		return false
 	}
-	if w.OTel != nil {
-		out = append(out, w.OTel)
-	}
-	for i := range w.Sidecars {
-		out = append(out, &w.Sidecars[i])
-	}
-	return out
-}
-
-// Container returns the container with the given name, or nil.
-func (w *Workload) Container(name string) *Container {
-	for _, c := range w.Containers() {
-		if c.Name == name {
-			return c
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 func (d *decoder) validate(w *Workload) {
@@ -72,22 +42,22 @@ func (d *decoder) validate(w *Workload) {
 }
 
 func (d *decoder) names(w *Workload) {
-	if !containerName.MatchString(w.Name) {
-		d.errs.Add(d.file, w.namePos, "name", fmt.Sprintf("must be 1-255 letters, digits, hyphens or underscores, got %q", w.Name))
+	if !validContainerName(w.Name) {
+		d.errs.Add(d.file, w.ValuePos("name"), "name", fmt.Sprintf("must be 1-255 letters, digits, hyphens or underscores, got %q", w.Name))
 	}
 	for _, s := range w.Sidecars {
 		p := "sidecars." + s.Name
 		switch {
-		case !containerName.MatchString(s.Name):
-			d.errs.Add(d.file, s.pos, p, "a container name must be 1-255 letters, digits, hyphens or underscores")
+		case !validContainerName(s.Name):
+			d.errs.Add(d.file, w.Pos(p), p, "a container name must be 1-255 letters, digits, hyphens or underscores")
 		case s.Name == w.Name:
-			d.errs.Add(d.file, s.pos, p, fmt.Sprintf("the main container is already named %q", w.Name))
+			d.errs.Add(d.file, w.Pos(p), p, fmt.Sprintf("the main container is already named %q", w.Name))
 		case s.Name == FireLensContainer || s.Name == OTelContainer:
-			d.errs.Add(d.file, s.pos, p, fmt.Sprintf("%q is the name of the container cfngen adds itself", s.Name))
+			d.errs.Add(d.file, w.Pos(p), p, fmt.Sprintf("%q is the name of the container cfngen adds itself", s.Name))
 		}
 	}
 	if n := len(w.Containers()); n > maxContainers {
-		d.errs.Add(d.file, w.Sidecars[maxContainers-1].pos, "sidecars", fmt.Sprintf("a task holds at most %d containers; this one has %d", maxContainers, n))
+		d.errs.Add(d.file, w.Pos(w.Sidecars[maxContainers-1].path), "sidecars", fmt.Sprintf("a task holds at most %d containers; this one has %d", maxContainers, n))
 	}
 }
 
@@ -101,12 +71,16 @@ func (d *decoder) ports(w *Workload) {
 		}
 		key := fmt.Sprintf("%d/%s", c.Port.Number, c.Port.Protocol)
 		if other, dup := owner[key]; dup {
-			d.errs.Add(d.file, c.Port.pos, containerPath(c, w, "port"), fmt.Sprintf("port %s is already exposed by container %q", key, other))
+			d.errs.Add(d.file, w.ValuePos(containerPath(c, w, "port")), containerPath(c, w, "port"), fmt.Sprintf("port %s is already exposed by container %q", key, other))
 			continue
 		}
 		owner[key] = c.Name
 	}
 }
+
+// FieldPath is the manifest path of a container's field, as errors name it:
+// the main container's port is image.port, a sidecar's sidecars.NAME.port.
+func (w *Workload) FieldPath(c *Container, field string) string { return containerPath(c, w, field) }
 
 // containerPath is the manifest path of a container's field.
 func containerPath(c *Container, w *Workload, field string) string {
@@ -131,17 +105,17 @@ func (d *decoder) dependencies(w *Workload) {
 			target := w.Container(dep.Container)
 			switch {
 			case dep.Container == c.Name:
-				d.errs.Add(d.file, dep.pos, p, "a container cannot depend on itself")
+				d.errs.Add(d.file, w.Pos(p), p, "a container cannot depend on itself")
 			case target == nil:
 				msg := fmt.Sprintf("unknown container %q", dep.Container)
 				if s := suggest(dep.Container, names); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				}
-				d.errs.Add(d.file, dep.pos, p, msg)
+				d.errs.Add(d.file, w.Pos(p), p, msg)
 			case target.Essential && dep.Condition != "START" && dep.Condition != "HEALTHY":
-				d.errs.Add(d.file, dep.condPos, p, fmt.Sprintf("%q is essential, so the condition must be start or healthy, got %s", dep.Container, strings.ToLower(dep.Condition)))
+				d.errs.Add(d.file, w.ValuePos(p), p, fmt.Sprintf("%q is essential, so the condition must be start or healthy, got %s", dep.Container, strings.ToLower(dep.Condition)))
 			case dep.Condition == "HEALTHY" && target.HealthCheck == nil:
-				d.errs.Add(d.file, dep.condPos, p, fmt.Sprintf("condition healthy needs a healthcheck on %q, which has none", dep.Container))
+				d.errs.Add(d.file, w.ValuePos(p), p, fmt.Sprintf("condition healthy needs a healthcheck on %q, which has none", dep.Container))
 			}
 		}
 	}
@@ -173,8 +147,8 @@ func (d *decoder) cycles(w *Workload) {
 			case active:
 				i := indexOf(stack, target.Name)
 				chain := append(append([]string(nil), stack[i:]...), target.Name)
-				d.errs.Add(d.file, dep.pos, join(containerPath(c, w, "depends_on"), dep.Container),
-					"depends_on cycle: "+strings.Join(chain, " -> "))
+				p := join(containerPath(c, w, "depends_on"), dep.Container)
+				d.errs.Add(d.file, w.Pos(p), p, "depends_on cycle: "+strings.Join(chain, " -> "))
 			}
 		}
 		stack = stack[:len(stack)-1]
@@ -203,16 +177,16 @@ func (d *decoder) mounts(w *Workload) {
 		names = append(names, v.Name)
 	}
 	for _, c := range w.Containers() {
-		for i, m := range c.MountPoints {
-			if contains(names, m.SourceVolume) {
+		for _, m := range c.MountPoints {
+			if slices.Contains(names, m.SourceVolume) {
 				continue
 			}
-			p := fmt.Sprintf("%s[%d].source_volume", containerPath(c, w, "mount_points"), i)
+			p := m.path + ".source_volume"
 			msg := fmt.Sprintf("volume %q is not declared in storage.volumes", m.SourceVolume)
 			if s := suggest(m.SourceVolume, names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
-			d.errs.Add(d.file, m.pos, p, msg)
+			d.errs.Add(d.file, w.ValuePos(p), p, msg)
 		}
 	}
 }
@@ -224,23 +198,23 @@ func (d *decoder) windows(w *Workload) {
 		return
 	}
 	if w.Logging != nil {
-		d.errs.Add(d.file, w.loggingPos, "logging", "FireLens is not supported on Windows")
+		d.errs.Add(d.file, w.Pos("logging"), "logging", "FireLens is not supported on Windows")
 	}
 	if w.Tracing {
-		d.errs.Add(d.file, w.tracingPos, "observability.tracing", "the OpenTelemetry collector is not supported on Windows")
+		d.errs.Add(d.file, w.Pos("observability.tracing"), "observability.tracing", "the OpenTelemetry collector is not supported on Windows")
 	}
 	for _, s := range w.Sidecars {
 		if repo := ImageRepository(s.Image); repo == "aws-otel-collector" || repo == "aws-xray-daemon" {
-			d.errs.Add(d.file, s.pos, "sidecars."+s.Name, fmt.Sprintf("the %s image is not supported on Windows", repo))
+			d.errs.Add(d.file, w.Pos(s.path), s.path, fmt.Sprintf("the %s image is not supported on Windows", repo))
 		}
 	}
 	for _, v := range w.Volumes {
 		if v.EFS != nil {
-			d.errs.Add(d.file, v.pos, "storage.volumes."+v.Name, "EFS volumes are not supported on Windows")
+			d.errs.Add(d.file, w.Pos("storage.volumes."+v.Name), "storage.volumes."+v.Name, "EFS volumes are not supported on Windows")
 		}
 	}
 	if w.ReadonlyFS {
-		d.errs.Add(d.file, w.readonlyPos, "storage.readonly_fs", "a read-only root file system is not supported on Windows")
+		d.errs.Add(d.file, w.Pos("storage.readonly_fs"), "storage.readonly_fs", "a read-only root file system is not supported on Windows")
 	}
 }
 
@@ -257,11 +231,19 @@ func ImageRepository(image string) string {
 	return image
 }
 
+// targetPos is where http's target container is named, in either spelling.
+func targetPos(w *Workload) diag.Pos {
+	if w.has("http.targetContainer") {
+		return w.ValuePos("http.targetContainer")
+	}
+	return w.ValuePos("http.target_container")
+}
+
 // target checks the load balancer's target container and port.
 func (d *decoder) target(w *Workload) {
 	if w.HTTP == nil {
 		if w.Type == LoadBalancedWebService {
-			d.errs.Add(d.file, w.Main.pos, "", "missing field \"http\": a Load Balanced Web Service needs a path to route")
+			d.errs.Add(d.file, w.Pos(""), "", "missing field \"http\": a Load Balanced Web Service needs a path to route")
 		}
 		return
 	}
@@ -280,15 +262,15 @@ func (d *decoder) target(w *Workload) {
 		if s := suggest(name, names); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
-		d.errs.Add(d.file, w.HTTP.targetPos, "http.target_container", msg)
+		d.errs.Add(d.file, targetPos(w), "http.target_container", msg)
 	case c.Port == nil && w.HTTP.TargetPort == 0:
-		at, p := w.HTTP.targetPos, "http.target_container"
+		at, p := targetPos(w), "http.target_container"
 		if w.HTTP.TargetContainer == "" {
-			at, p = w.HTTP.pos, "http"
+			at, p = w.ValuePos("http"), "http"
 		}
 		d.errs.Add(d.file, at, p, fmt.Sprintf("the target container %q exposes no port: set its port or http.target_port", name))
 	case c.Port != nil && c.Port.Protocol != "tcp" && w.HTTP.TargetPort == 0:
-		d.errs.Add(d.file, c.Port.pos, containerPath(c, w, "port"), "the load balancer's target port must be tcp")
+		d.errs.Add(d.file, w.ValuePos(containerPath(c, w, "port")), containerPath(c, w, "port"), "the load balancer's target port must be tcp")
 	}
 }
 
@@ -314,11 +296,8 @@ func steps(lo, hi, step int) []int {
 // size checks the task size against Fargate's combinations and its
 // Windows minimum of 1 vCPU and 2 GiB.
 func (d *decoder) size(w *Workload) {
-	cpuPos, memPos := w.cpuPos, w.memoryPos
-	if cpuPos == (Pos{}) {
-		cpuPos = w.Main.pos
-	}
-	if memPos == (Pos{}) {
+	cpuPos, memPos := w.ValuePos("cpu"), w.ValuePos("memory")
+	if !w.has("memory") {
 		memPos = cpuPos
 	}
 	mems, ok := fargateMemory[w.CPU]
@@ -370,23 +349,16 @@ func intRange(l []int) string {
 	return fmt.Sprintf("%d-%d in steps of %d", l[0], l[len(l)-1], l[1]-l[0])
 }
 
-// environment refuses a variable that cfngen sets itself, and a name used
-// both as a variable and a secret.
+// environment refuses a name used both as a variable and a secret of one
+// container. The names cfngen sets itself are the translator's to refuse.
 func (d *decoder) environment(c *Container, w *Workload) {
 	vars := map[string]bool{}
 	for _, v := range c.Variables {
 		vars[v.Name] = true
-		if contains(Injected, v.Name) || v.Name == MountPointsVariable || v.Name == TopicsVariable || (w.Type == WorkerService && c == &w.Main && v.Name == "COPILOT_QUEUE_URI") {
-			d.errs.Add(d.file, v.pos, join(containerPath(c, w, "variables"), v.Name), "is set by cfngen in every container")
-		}
 	}
 	for _, s := range c.Secrets {
-		p := join(containerPath(c, w, "secrets"), s.Name)
-		if vars[s.Name] {
-			d.errs.Add(d.file, s.pos, p, "is also a variable of this container")
-		}
-		if contains(Injected, s.Name) {
-			d.errs.Add(d.file, s.pos, p, "is set by cfngen in every container")
+		if p := join(containerPath(c, w, "secrets"), s.Name); vars[s.Name] {
+			d.errs.Add(d.file, w.Pos(p), p, "is also a variable of this container")
 		}
 	}
 }
@@ -394,13 +366,13 @@ func (d *decoder) environment(c *Container, w *Workload) {
 // scaling checks what the autoscaling targets and Fargate Spot need.
 func (d *decoder) scaling(w *Workload) {
 	if s := w.Scaling; s != nil && w.HTTP == nil && (s.Requests != nil || s.ResponseTime != nil) {
-		d.errs.Add(d.file, w.countPos, "count", "requests and response_time scale on the load balancer's metrics, and this workload has no http")
+		d.errs.Add(d.file, w.ValuePos("count"), "count", "requests and response_time scale on the load balancer's metrics, and this workload has no http")
 	}
 	spot := w.Spot || (w.Scaling != nil && w.Scaling.SpotFrom > 0)
 	if spot && w.Platform.Windows() {
-		d.errs.Add(d.file, w.countPos, "count", "Fargate Spot does not run Windows tasks")
+		d.errs.Add(d.file, w.ValuePos("count"), "count", "Fargate Spot does not run Windows tasks")
 	}
 	if spot && w.Platform.Architecture == "ARM64" {
-		d.errs.Add(d.file, w.countPos, "count", "Fargate Spot does not run ARM64 tasks")
+		d.errs.Add(d.file, w.ValuePos("count"), "count", "Fargate Spot does not run ARM64 tasks")
 	}
 }

@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"gopkg.in/yaml.v3"
 )
@@ -18,7 +17,12 @@ type Topic struct {
 	Name, Service string
 	// FilterPolicy is the subscription's filter policy as JSON, or "".
 	FilterPolicy string
+
+	path string
 }
+
+// Path is where the topic is in the manifest: subscribe.topics[N].
+func (t Topic) Path() string { return t.path }
 
 // Queue is the worker's SQS queue; durations are in seconds.
 type Queue struct {
@@ -54,17 +58,9 @@ func (d *decoder) subscribe(n *yaml.Node) *Subscribe {
 			d.queue(v, "subscribe.queue", &s.Queue)
 			return
 		}
-		if v.Kind != yaml.SequenceNode {
-			d.errorf(v, "subscribe.topics", "must be a list")
-			return
-		}
 		seen := map[string]bool{}
-		for i, item := range v.Content {
-			p := fmt.Sprintf("subscribe.topics[%d]", i)
-			if item = d.resolve(item, p); item == nil {
-				continue
-			}
-			var t Topic
+		d.list(v, "subscribe.topics", func(p string, item *yaml.Node) {
+			t := Topic{path: p}
 			d.mapping(item, p, topicFields, func(key string, _, v *yaml.Node) {
 				switch key {
 				case "name":
@@ -77,16 +73,16 @@ func (d *decoder) subscribe(n *yaml.Node) *Subscribe {
 			})
 			if t.Name == "" || t.Service == "" {
 				d.errorf(item, p, "needs name and service: the topic and the service that publishes it")
-				continue
+				return
 			}
-			if id := t.Service + "/" + t.Name; seen[id] {
+			id := t.Service + "/" + t.Name
+			if seen[id] {
 				d.errorf(item, p, "topic %s of %s is subscribed twice", t.Name, t.Service)
-				continue
-			} else {
-				seen[id] = true
+				return
 			}
+			seen[id] = true
 			s.Topics = append(s.Topics, t)
-		}
+		})
 	})
 	return s
 }

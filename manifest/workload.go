@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"github.com/cfngen/cfngen/diag"
 	"sort"
 	"strings"
 
@@ -62,7 +63,55 @@ type Workload struct {
 	Ephemeral  int // GiB of task storage, 0 for Fargate's default
 	ReadonlyFS bool
 
-	namePos, cpuPos, memoryPos, loggingPos, tracingPos, readonlyPos, countPos Pos
+	// File names the manifest in errors.
+	File string
+	at   positions
+}
+
+// Pos returns where the field at path is named in the manifest: a map
+// entry's key, a list item, or the nearest recorded parent of either.
+// Paths are as errors print them: sidecars.nginx.port, publish.topics[1].
+func (w *Workload) Pos(path string) diag.Pos { return w.at.lookup(w.at.key, path) }
+
+// ValuePos returns where the value of the field at path starts.
+func (w *Workload) ValuePos(path string) diag.Pos { return w.at.lookup(w.at.value, path) }
+
+// has reports whether the manifest sets the field at path.
+func (w *Workload) has(path string) bool {
+	_, ok := w.at.key[path]
+	return ok
+}
+
+// The containers cfngen adds itself; no sidecar may take their names.
+const (
+	FireLensContainer = "firelens_log_router"
+	OTelContainer     = "aws-otel-collector"
+)
+
+// Containers returns the task's containers in template order: the main
+// container, the log router, the collector, then the sidecars by name.
+func (w *Workload) Containers() []*Container {
+	out := []*Container{&w.Main}
+	if w.FireLens != nil {
+		out = append(out, w.FireLens)
+	}
+	if w.OTel != nil {
+		out = append(out, w.OTel)
+	}
+	for i := range w.Sidecars {
+		out = append(out, &w.Sidecars[i])
+	}
+	return out
+}
+
+// Container returns the container with the given name, or nil.
+func (w *Workload) Container(name string) *Container {
+	for _, c := range w.Containers() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // Platform is the task's operating system and CPU architecture, in ECS's
@@ -94,22 +143,19 @@ type Container struct {
 	HealthCheck *HealthCheck
 	MountPoints []MountPoint
 
-	pos  Pos    // the sidecar's key, or the top of the manifest for the main container
-	path string // where its fields are in the manifest: "", "sidecars.<name>" or "logging"
+	path string // where its fields are in the manifest: "", "sidecars.<name>", "logging" or "observability"
 }
 
 // Port is a container port.
 type Port struct {
 	Number   int
 	Protocol string // tcp or udp
-	pos      Pos
 }
 
 // Variable is an environment variable: a literal Value, or the value of
 // the CloudFormation export named by Import.
 type Variable struct {
 	Name, Value, Import string
-	pos                 Pos
 }
 
 // The places a secret can come from.
@@ -122,7 +168,6 @@ const (
 // Secret is a container secret.
 type Secret struct {
 	Name, From, Value string
-	pos               Pos
 }
 
 // Label is a Docker label.
@@ -131,7 +176,6 @@ type Label struct{ Key, Value string }
 // Dependency is one depends_on entry; Condition is upper case.
 type Dependency struct {
 	Container, Condition string
-	pos, condPos         Pos
 }
 
 // HealthCheck is a container health check; durations are in seconds.
@@ -144,7 +188,8 @@ type HealthCheck struct {
 type MountPoint struct {
 	SourceVolume, Path string
 	ReadOnly           bool
-	pos                Pos
+
+	path string // the list item in the manifest: sidecars.<name>.mount_points[N]
 }
 
 // HTTP is the load balancer's routing to the workload.
@@ -156,8 +201,6 @@ type HTTP struct {
 	// DeregistrationDelay is in seconds; Copilot's default is 60.
 	DeregistrationDelay int
 	Stickiness          bool
-
-	pos, targetPos Pos
 }
 
 // TargetHealthCheck is the target group's health check; zero values are
@@ -219,7 +262,7 @@ var refusedTypes = map[string]string{
 func (d *decoder) workload(root *yaml.Node) *Workload {
 	w := &Workload{Count: 1, Platform: Platform{OSFamily: "LINUX", Architecture: "X86_64"}, LogRetention: 30}
 	w.Main.Essential = true
-	w.Main.pos = pos(root)
+	d.at.record("", pos(root), pos(root))
 	if !d.workloadType(root, w) {
 		return w
 	}
@@ -227,17 +270,14 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 		switch key {
 		case "name":
 			w.Name, _ = d.nonEmpty(v, key)
-			w.namePos = pos(v)
 		case "type":
 			// Read by workloadType.
 		case "image":
 			d.image(v, key, &w.Main)
 		case "cpu":
 			w.CPU, _ = d.integer(v, key)
-			w.cpuPos = pos(v)
 		case "memory":
 			w.Memory, _ = d.integer(v, key)
-			w.memoryPos = pos(v)
 		case "count":
 			d.count(v, w)
 		case "platform":
@@ -257,7 +297,6 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 		case "sidecars":
 			w.Sidecars = d.sidecars(v, key)
 		case "logging":
-			w.loggingPos = pos(k)
 			d.logging(v, w)
 		case "storage":
 			d.storage(v, w)
@@ -286,7 +325,10 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 	}
 	if w.FireLens != nil && !dependsOn(&w.Main, FireLensContainer) {
 		// The router must be up before the container whose logs it takes.
-		w.Main.DependsOn = append(w.Main.DependsOn, Dependency{Container: FireLensContainer, Condition: "START", pos: w.loggingPos, condPos: w.loggingPos})
+		// Its errors point at logging.
+		at := d.at.key["logging"]
+		d.at.record(join(containerPath(&w.Main, w, "depends_on"), FireLensContainer), at, at)
+		w.Main.DependsOn = append(w.Main.DependsOn, Dependency{Container: FireLensContainer, Condition: "START"})
 	}
 	if w.Name == "" {
 		if v := d.value(root, "name"); v == nil {
@@ -296,9 +338,10 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 		}
 	}
 	w.Main.Name = w.Name
-	if w.CPU == 0 && w.cpuPos == (Pos{}) {
+	w.File, w.at = d.file, d.at
+	if w.CPU == 0 && !w.has("cpu") {
 		w.CPU, w.Memory = d.defaultSize(w)
-	} else if w.Memory == 0 && w.memoryPos == (Pos{}) {
+	} else if w.Memory == 0 && !w.has("memory") {
 		_, w.Memory = d.defaultSize(w)
 	}
 	return w
@@ -437,7 +480,6 @@ func (d *decoder) observability(n *yaml.Node, w *Workload) {
 			return
 		}
 		w.Tracing = true
-		w.tracingPos = pos(k)
-		w.OTel = &Container{Name: OTelContainer, Image: OTelImage, Essential: true, Command: []string{OTelConfig}, pos: pos(k), path: "observability"}
+		w.OTel = &Container{Name: OTelContainer, Image: OTelImage, Essential: true, Command: []string{OTelConfig}, path: "observability"}
 	})
 }

@@ -7,17 +7,9 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/events"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/cloudformation/stepfunctions"
-	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
-)
-
-// Logical ids of a Scheduled Job's resources.
-const (
-	StateMachine     = "StateMachine"
-	StateMachineRole = "StateMachineRole"
-	Rule             = "Rule"
-	RuleRole         = "RuleRole"
+	"github.com/cfngen/cfngen/policy"
 )
 
 // addJob adds the state machine that runs the task, as Copilot did, with
@@ -36,9 +28,9 @@ func addJob(t *cfn.Template, w *manifest.Workload) {
 		return
 	}
 	t.AddResource(RuleRole, &iam.Role{
-		AssumeRolePolicyDocument: addons.AssumeRoleBy("events.amazonaws.com"),
-		Policies: []iam.Role_Policy{{PolicyName: "StartStateMachine", PolicyDocument: addons.Policy(
-			addons.Allow("StartExecution", []string{"states:StartExecution"}, cfn.Ref(StateMachine)))}},
+		AssumeRolePolicyDocument: policy.AssumeRoleBy("events.amazonaws.com"),
+		Policies: []iam.Role_Policy{{PolicyName: "StartStateMachine", PolicyDocument: policy.New(
+			policy.Allow("StartExecution", []string{"states:StartExecution"}, cfn.Ref(StateMachine)))}},
 	})
 	t.AddResource(Rule, &events.Rule{
 		ScheduleExpression: cfn.Ptr(w.Job.Schedule),
@@ -109,13 +101,13 @@ func definition(w *manifest.Workload) string {
 // needs its one managed EventBridge rule.
 func stateMachineRole() *iam.Role {
 	return &iam.Role{
-		AssumeRolePolicyDocument: addons.AssumeRoleBy("states.amazonaws.com"),
-		Policies: []iam.Role_Policy{{PolicyName: "RunTask", PolicyDocument: addons.Policy(
-			addons.Allow("RunTask", []string{"ecs:RunTask"}, cfn.Ref(TaskDefinition)),
-			addons.Allow("WatchTask", []string{"ecs:DescribeTasks", "ecs:StopTask"},
+		AssumeRolePolicyDocument: policy.AssumeRoleBy("states.amazonaws.com"),
+		Policies: []iam.Role_Policy{{PolicyName: "RunTask", PolicyDocument: policy.New(
+			policy.Allow("RunTask", []string{"ecs:RunTask"}, cfn.Ref(TaskDefinition)),
+			policy.Allow("WatchTask", []string{"ecs:DescribeTasks", "ecs:StopTask"},
 				cfn.Sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*")),
-			addons.Allow("PassRoles", []string{"iam:PassRole"}, cfn.GetAtt(ExecutionRole, "Arn"), cfn.GetAtt(TaskRole, "Arn")),
-			addons.Allow("TaskEvents", []string{"events:DescribeRule", "events:PutRule", "events:PutTargets"},
+			policy.Allow("PassRoles", []string{"iam:PassRole"}, cfn.GetAtt(ExecutionRole, "Arn"), cfn.GetAtt(TaskRole, "Arn")),
+			policy.Allow("TaskEvents", []string{"events:DescribeRule", "events:PutRule", "events:PutTargets"},
 				cfn.Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForECSTaskRule")),
 		)}},
 	}

@@ -1,25 +1,13 @@
 package stack
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation/sns"
-	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
+	"github.com/cfngen/cfngen/policy"
 )
-
-// topicID names a published topic's resource as Copilot did: the name,
-// "fifo" for a FIFO topic, then SNSTopic.
-func topicID(t manifest.PublishTopic) string {
-	id := nonAlphanumeric.ReplaceAllString(t.Name, "")
-	if t.FIFO {
-		id += "fifo"
-	}
-	return id + "SNSTopic"
-}
 
 // topicKey is the topic's name in COPILOT_SNS_TOPIC_ARNS: its SNS name.
 func topicKey(t manifest.PublishTopic) string {
@@ -49,9 +37,9 @@ func addTopics(t *cfn.Template, w *manifest.Workload) {
 		t.AddResource(id, res)
 		t.AddResource(id+"Policy", &sns.TopicPolicy{
 			Topics: []string{cfn.Ref(id)},
-			PolicyDocument: addons.Policy(addons.Statement{
+			PolicyDocument: policy.New(policy.Statement{
 				Effect:    "Allow",
-				Principal: &addons.Principal{AWS: cfn.Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
+				Principal: &policy.Principal{AWS: cfn.Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
 				Action:    []string{"sns:Subscribe"},
 				Resource:  []string{cfn.Ref(id)},
 				Condition: map[string]map[string]any{"StringEquals": {"sns:Protocol": "sqs"}},
@@ -61,25 +49,11 @@ func addTopics(t *cfn.Template, w *manifest.Workload) {
 	}
 }
 
-// topicsVariable is COPILOT_SNS_TOPIC_ARNS: a JSON map of each topic's
-// name to its ARN, as Copilot gave every container.
-func topicsVariable(w *manifest.Workload) string {
-	if len(w.Publish) == 0 {
-		return ""
-	}
-	m := map[string]string{}
-	for _, topic := range w.Publish {
-		m[topicKey(topic)] = "${" + topicID(topic) + "}"
-	}
-	b, _ := json.Marshal(m) // sorted keys
-	return cfn.Sub(strings.ReplaceAll(string(b), `\u0026`, "&"))
-}
-
 // publishStatement lets the task publish to exactly its topics.
-func publishStatement(w *manifest.Workload) addons.Statement {
+func publishStatement(w *manifest.Workload) policy.Statement {
 	var topics []string
 	for _, topic := range w.Publish {
 		topics = append(topics, cfn.Ref(topicID(topic)))
 	}
-	return addons.Allow("PublishToTopics", []string{"sns:Publish"}, topics...)
+	return policy.Allow("PublishToTopics", []string{"sns:Publish"}, topics...)
 }

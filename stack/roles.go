@@ -4,9 +4,9 @@ import (
 	"regexp"
 
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
-	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
+	"github.com/cfngen/cfngen/policy"
 )
 
 // ecrImage matches a private ECR image: account, region, repository.
@@ -20,9 +20,10 @@ const builtImageRepository = "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::Ac
 // pull its private images and read exactly the secrets the manifest names.
 // It replaces Copilot's AmazonECSTaskExecutionRolePolicy and tag-scoped
 // wildcards with statements that name each resource.
-func executionRole(w *manifest.Workload) *iam.Role {
-	statements := []addons.Statement{
-		addons.Allow("WriteLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, cfn.GetAtt(LogGroup, "Arn")),
+func executionRole(tr *translation) *iam.Role {
+	w := tr.w
+	statements := []policy.Statement{
+		policy.Allow("WriteLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, cfn.GetAtt(LogGroup, "Arn")),
 	}
 	var repositories []string
 	var grants secretGrants
@@ -32,7 +33,7 @@ func executionRole(w *manifest.Workload) *iam.Role {
 		} else if m := ecrImage.FindStringSubmatch(c.Image); m != nil {
 			repositories = appendNew(repositories, cfn.Sub("arn:${AWS::Partition}:ecr:"+m[2]+":"+m[1]+":repository/"+cfn.SubLiteral(m[3])))
 		}
-		for _, s := range c.Secrets {
+		for _, s := range containerSecrets(tr, c) {
 			grants.add(s)
 		}
 		if c.Credentials != "" {
@@ -42,53 +43,53 @@ func executionRole(w *manifest.Workload) *iam.Role {
 	if w.Logging != nil {
 		// ECS reads the log driver's secret options when it starts the task.
 		for _, s := range w.Logging.SecretOptions {
-			grants.add(s)
+			grants.add(secret{Secret: s})
 		}
 	}
 	if len(repositories) > 0 {
 		statements = append(statements,
 			// ecr:GetAuthorizationToken has no resource-level permissions:
 			// AWS accepts only "*" for it.
-			addons.Allow("ECRLogin", []string{"ecr:GetAuthorizationToken"}, "*"),
-			addons.Allow("PullImages", []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, repositories...))
+			policy.Allow("ECRLogin", []string{"ecr:GetAuthorizationToken"}, "*"),
+			policy.Allow("PullImages", []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, repositories...))
 	}
 	if len(grants.parameters) > 0 {
-		statements = append(statements, addons.Allow("ReadParameters", []string{"ssm:GetParameters"}, grants.parameters...))
+		statements = append(statements, policy.Allow("ReadParameters", []string{"ssm:GetParameters"}, grants.parameters...))
 	}
 	if len(grants.secrets) > 0 {
-		statements = append(statements, addons.Allow("ReadSecrets", []string{"secretsmanager:GetSecretValue"}, grants.secrets...))
+		statements = append(statements, policy.Allow("ReadSecrets", []string{"secretsmanager:GetSecretValue"}, grants.secrets...))
 	}
 	if len(grants.imported) > 0 {
 		// An export holds the ARN of a parameter or a secret; which one is
 		// known only at deploy time, so both reads name exactly that ARN.
-		statements = append(statements, addons.Allow("ReadImportedSecrets", []string{"secretsmanager:GetSecretValue", "ssm:GetParameters"}, grants.imported...))
+		statements = append(statements, policy.Allow("ReadImportedSecrets", []string{"secretsmanager:GetSecretValue", "ssm:GetParameters"}, grants.imported...))
 	}
 	return &iam.Role{
-		AssumeRolePolicyDocument: addons.AssumeRole(),
-		Policies:                 []iam.Role_Policy{{PolicyName: "TaskExecution", PolicyDocument: addons.Policy(statements...)}},
+		AssumeRolePolicyDocument: policy.AssumeRole(),
+		Policies:                 []iam.Role_Policy{{PolicyName: "TaskExecution", PolicyDocument: policy.New(statements...)}},
 	}
 }
 
 // taskRole is the role the containers run as: it mounts the EFS file
 // systems, carries the generated ManagedPolicies and, with exec, ECS Exec.
 func taskRole(w *manifest.Workload, managedPolicies []string) *iam.Role {
-	role := &iam.Role{AssumeRolePolicyDocument: addons.AssumeRole(), ManagedPolicyArns: managedPolicies}
+	role := &iam.Role{AssumeRolePolicyDocument: policy.AssumeRole(), ManagedPolicyArns: managedPolicies}
 	if statements := efsStatements(w); len(statements) > 0 {
-		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "MountEFS", PolicyDocument: addons.Policy(statements...)})
+		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "MountEFS", PolicyDocument: policy.New(statements...)})
 	}
 	if w.Type == manifest.WorkerService {
-		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "ConsumeQueue", PolicyDocument: addons.Policy(queueStatement())})
+		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "ConsumeQueue", PolicyDocument: policy.New(queueStatement())})
 	}
 	if len(w.Publish) > 0 {
-		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "PublishToTopics", PolicyDocument: addons.Policy(publishStatement(w))})
+		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "PublishToTopics", PolicyDocument: policy.New(publishStatement(w))})
 	}
 	if w.Exec {
 		role.Policies = append(role.Policies, iam.Role_Policy{
 			PolicyName: "ECSExec",
-			PolicyDocument: addons.Policy(
+			PolicyDocument: policy.New(
 				// ssmmessages has no resource-level permissions: AWS accepts
 				// only "*" for the channels ECS Exec opens.
-				addons.Allow("ECSExec", []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+				policy.Allow("ECSExec", []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
 					"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}, "*")),
 		})
 	}
@@ -99,8 +100,8 @@ func taskRole(w *manifest.Workload, managedPolicies []string) *iam.Role {
 // authorization, and ClientWrite when any container mounts it writable
 // (Copilot looked at the main container only). Without IAM authorization
 // EFS does not ask the task role, so nothing is granted.
-func efsStatements(w *manifest.Workload) []addons.Statement {
-	var out []addons.Statement
+func efsStatements(w *manifest.Workload) []policy.Statement {
+	var out []policy.Statement
 	for _, v := range w.Volumes {
 		if v.EFS == nil || !v.EFS.IAM {
 			continue
@@ -109,7 +110,7 @@ func efsStatements(w *manifest.Workload) []addons.Statement {
 		if writable(w, v) {
 			actions = append(actions, "elasticfilesystem:ClientWrite")
 		}
-		s := addons.Allow("EFS"+nonAlphanumeric.ReplaceAllString(v.Name, ""), actions, fileSystemARN(v.EFS))
+		s := policy.Allow(efsSid(v), actions, fileSystemARN(v.EFS))
 		if ap := v.EFS.AccessPointID; ap != "" {
 			s.Condition = map[string]map[string]any{"StringEquals": {
 				"elasticfilesystem:AccessPointArn": cfn.Sub("arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:access-point/" + ap),

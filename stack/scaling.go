@@ -7,15 +7,6 @@ import (
 	"github.com/cfngen/cfngen/manifest"
 )
 
-// Logical ids of the autoscaling resources, as Copilot named them.
-const (
-	AutoScalingTarget    = "AutoScalingTarget"
-	ScalingPolicyCPU     = "AutoScalingPolicyECSServiceAverageCPUUtilization"
-	ScalingPolicyMemory  = "AutoScalingPolicyECSServiceAverageMemoryUtilization"
-	ScalingPolicyRequest = "AutoScalingPolicyALBSumRequestCountPerTarget"
-	ScalingPolicyLatency = "AutoScalingPolicyALBAverageResponseTime"
-)
-
 // addScaling adds the scalable target and one target-tracking policy per
 // target. With no RoleARN, Application Auto Scaling uses its ECS
 // service-linked role, which holds only what scaling a service needs.

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/cfngen/cfngen/cfn"
@@ -37,11 +38,40 @@ type secretGrants struct {
 	imported   []string // ARNs from exports: SSM or Secrets Manager, unknown until deploy
 }
 
-func (g *secretGrants) add(s manifest.Secret) {
+// secret is a container secret as the template sets it: one of the
+// manifest's, or one an addon output gives.
+type secret struct {
+	manifest.Secret
+	// addonARN is set for an addon's secret: !Ref of its
+	// AWS::SecretsManager::Secret, the secret's full ARN.
+	addonARN string
+}
+
+func (s secret) valueFrom() string {
+	if s.addonARN != "" {
+		return s.addonARN
+	}
+	return secretValueFrom(s.Secret)
+}
+
+// containerSecrets are a container's secrets, sorted by name: for the main
+// container with the addons' secrets among them.
+func containerSecrets(tr *translation, c *manifest.Container) []secret {
+	out := make([]secret, 0, len(c.Secrets))
+	for _, s := range c.Secrets {
+		out = append(out, secret{Secret: s})
+	}
+	if c == &tr.w.Main && len(tr.secrets) > 0 {
+		out = append(out, tr.secrets...)
+		slices.SortStableFunc(out, func(a, b secret) int { return strings.Compare(a.Name, b.Name) })
+	}
+	return out
+}
+
+func (g *secretGrants) add(s secret) {
 	switch {
-	case s.From == secretFromAddon:
-		// !Ref of the addon's secret is its full ARN.
-		g.secrets = appendNew(g.secrets, s.Value)
+	case s.addonARN != "":
+		g.secrets = appendNew(g.secrets, s.addonARN)
 	case s.From == manifest.SecretImport:
 		g.imported = appendNew(g.imported, cfn.ImportValue(s.Value))
 	case s.From == manifest.SecretSecretsManager && !strings.HasPrefix(s.Value, "arn:"):
@@ -67,10 +97,8 @@ func secretARN(arn string) string {
 }
 
 func appendNew(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
+	if slices.Contains(list, s) {
+		return list
 	}
 	return append(list, s)
 }

@@ -5,86 +5,77 @@ package stack
 import (
 	"fmt"
 	"hash/fnv"
-	"regexp"
+	"slices"
 
 	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/diag"
 	"github.com/cfngen/cfngen/manifest"
 )
 
-// Options says how to render a manifest.
+// Options are what the command line adds to the manifest.
 type Options struct {
+	// App and Env default the AppName and EnvName parameters.
 	App, Env string
-	Format   cfn.Format
-	// Lookup finds ${NAME}s other than the Copilot ones; usually os.LookupEnv.
-	Lookup func(string) (string, bool)
-	// Addons are the addon templates to merge, and AddonParameters the
-	// values for their parameters (addons.parameters.yml), if any.
-	Addons          []addons.File
-	AddonParameters *addons.File
 }
 
-// Render parses the manifest in data (file names it in errors) and renders
-// its template with the addons merged in. An error in the manifest or an
-// addon is a manifest.ErrorList.
-func Render(file string, data []byte, opts Options) ([]byte, error) {
-	_, out, err := Build(file, data, opts)
-	return out, err
+// translation is one workload's template in the making. The workload and
+// the addons are read, never changed: what cfngen adds to the main
+// container is kept here.
+type translation struct {
+	w    *manifest.Workload
+	opts Options
+	set  *addons.Set
+
+	// outputs and secrets are the addons' outputs that become the main
+	// container's variables and secrets; policies their ManagedPolicies
+	// for the task role.
+	outputs  []manifest.Variable
+	secrets  []secret
+	policies []string
 }
 
-// Build is Render that also returns the parsed workload.
-func Build(file string, data []byte, opts Options) (*manifest.Workload, []byte, error) {
-	w, err := manifest.Parse(file, data, manifest.Options{App: opts.App, Env: opts.Env, Lookup: opts.Lookup})
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := Template(w, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := cfn.Marshal(t, opts.Format)
-	return w, out, err
-}
-
-// Template builds the template for a workload. Resources come in a fixed
-// order: LogGroup, ExecutionRole, FireLensPolicy, XRayPolicy, TaskRole,
-// TaskDefinition; for a job StateMachineRole, StateMachine, RuleRole, Rule;
-// for a worker DeadLetterQueue, EventsQueue, EventsQueuePolicy and the
-// subscriptions; for a service TargetGroup, HTTPListenerRule, Service and
-// the autoscaling resources; then the published topics and their policies;
-// then the addons' resources in file order.
-func Template(w *manifest.Workload, opts Options) (*cfn.Template, error) {
-	set, err := loadAddons(opts)
-	if err != nil {
-		return nil, err
-	}
-	var policies []string
+// Template builds the template for a parsed workload and its addons (nil
+// for none). It is a pure function of its arguments: the same workload and
+// addons give the same template, and neither is changed. An error is a
+// diag.List of positioned problems: names cfngen reserves, ids that two
+// names derive, addon entries that clash with cfngen's.
+//
+// Resources come in a fixed order: LogGroup, ExecutionRole, FireLensPolicy,
+// XRayPolicy, TaskRole, TaskDefinition; for a job StateMachineRole,
+// StateMachine, RuleRole, Rule; for a worker DeadLetterQueue, EventsQueue,
+// EventsQueuePolicy and the subscriptions; for a service TargetGroup,
+// HTTPListenerRule, Service and the autoscaling resources; then the
+// published topics and their policies; then the addons' resources in file
+// order.
+func Template(w *manifest.Workload, set *addons.Set, opts Options) (*cfn.Template, error) {
+	tr := &translation{w: w, opts: opts, set: set}
+	var errs diag.List
+	errs.Append(checkReserved(w))
+	errs.Append(checkDerived(w))
 	if set != nil {
-		if policies, err = applyOutputs(w, set); err != nil {
-			return nil, err
-		}
+		errs.Append(tr.applyOutputs())
 	}
-	if w.Type == manifest.WorkerService {
-		// The worker's main container learns its queue's URL, as in Copilot.
-		addVariable(w, manifest.Variable{Name: QueueURIVariable, Value: cfn.Ref(EventsQueue)})
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	t := &cfn.Template{Description: fmt.Sprintf("%s %s, rendered by cfngen from its Copilot manifest.", w.Type, w.Name)}
 	parameters(t, w, opts)
 	t.AddResource(LogGroup, logGroup(w))
-	t.AddResource(ExecutionRole, executionRole(w))
+	t.AddResource(ExecutionRole, executionRole(tr))
 	var generated []string
 	if w.Logging != nil {
 		if p := addons.FireLensPolicy(w.Logging.Option); p != nil {
-			t.AddResource(addons.FireLensPolicyID, p)
-			generated = append(generated, cfn.Ref(addons.FireLensPolicyID))
+			t.AddResource(FireLensPolicy, p)
+			generated = append(generated, cfn.Ref(FireLensPolicy))
 		}
 	}
 	if tracing(w) {
-		t.AddResource(addons.XRayPolicyID, addons.XRayPolicy())
-		generated = append(generated, cfn.Ref(addons.XRayPolicyID))
+		t.AddResource(XRayPolicy, addons.XRayPolicy())
+		generated = append(generated, cfn.Ref(XRayPolicy))
 	}
-	t.AddResource(TaskRole, taskRole(w, append(generated, policies...)))
-	t.AddResource(TaskDefinition, taskDefinition(w), cfn.Lead{Path: "ContainerDefinitions", Keys: []string{"Name", "Image", "Essential"}})
+	t.AddResource(TaskRole, taskRole(w, slices.Concat(generated, tr.policies)))
+	t.AddResource(TaskDefinition, taskDefinition(tr))
 	switch w.Type {
 	case manifest.ScheduledJob:
 		addJob(t, w)
@@ -113,6 +104,43 @@ func finish(t *cfn.Template, w *manifest.Workload, set *addons.Set) (*cfn.Templa
 		}
 	}
 	return t, nil
+}
+
+// checkReserved refuses, in every container, a variable or secret named as
+// one cfngen sets itself.
+func checkReserved(w *manifest.Workload) error {
+	var errs diag.List
+	for _, c := range w.Containers() {
+		for _, v := range c.Variables {
+			if r := reservedNamed(v.Name); r != nil {
+				p := w.FieldPath(c, "variables") + "." + v.Name
+				errs.Add(w.File, w.Pos(p), p, "is set by cfngen "+r.where)
+			}
+		}
+		for _, s := range c.Secrets {
+			if r := reservedNamed(s.Name); r != nil {
+				p := w.FieldPath(c, "secrets") + "." + s.Name
+				errs.Add(w.File, w.Pos(p), p, "is set by cfngen "+r.where)
+			}
+		}
+	}
+	return errs.Err()
+}
+
+// checkDerived refuses two names that derive one logical id, parameter or
+// statement id, at the second, naming the first.
+func checkDerived(w *manifest.Workload) error {
+	var errs diag.List
+	first := map[string]string{}
+	for _, d := range derivedIDs(w) {
+		if other, taken := first[d.id]; taken {
+			errs.AddAlso(w.File, w.ValuePos(d.path), d.path,
+				fmt.Sprintf("gives the id %s, as %s does", d.id, other), diag.Position{File: w.File, Pos: w.ValuePos(other)})
+			continue
+		}
+		first[d.id] = d.path
+	}
+	return errs.Err()
 }
 
 func parameters(t *cfn.Template, w *manifest.Workload, opts Options) {
@@ -159,16 +187,6 @@ func rulePriority(w *manifest.Workload) int {
 	h := fnv.New32a()
 	h.Write([]byte(w.Name + " " + w.HTTP.Path))
 	return 1 + int(h.Sum32()%49999)
-}
-
-var nonAlphanumeric = regexp.MustCompile(`[^A-Za-z0-9]`)
-
-// imageParameter names the parameter for a built image.
-func imageParameter(w *manifest.Workload, c *manifest.Container) string {
-	if c == &w.Main {
-		return ContainerImage
-	}
-	return ContainerImageFor + nonAlphanumeric.ReplaceAllString(c.Name, "")
 }
 
 // tracing reports whether the task sends traces to X-Ray: observability

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func mustParse(t *testing.T, src string) *manifest.Workload {
+func mustParse(t testing.TB, src string) *manifest.Workload {
 	t.Helper()
 	w, err := manifest.Parse("manifest.yml", []byte(src), manifest.Options{App: "shop", Env: "test"})
 	if err != nil {
@@ -87,7 +87,7 @@ func TestSecretGrants(t *testing.T) {
 		{From: manifest.SecretSecretsManager, Value: "team/db:password::"},
 		{From: manifest.SecretImport, Value: "shared-arn"},
 	} {
-		g.add(s)
+		g.add(secret{Secret: s})
 	}
 	want := secretGrants{
 		parameters: []string{
@@ -161,11 +161,18 @@ func FuzzAddon(f *testing.F) {
 		}
 	}
 	f.Add([]byte("Parameters: {App: {Type: String}, Env: {Type: String}, Name: {Type: String}}\nOutputs: {X: {Value: !Ref Y}}\n"))
+	w := mustParse(f, seedNginx)
 	f.Fuzz(func(t *testing.T, addon []byte) {
-		opts := Options{App: "shop", Env: "test", Addons: []addons.File{{Name: "addons/a.yml", Data: addon}}}
-		out, err := Render("manifest.yml", []byte(seedNginx), opts)
-		if err == nil && len(out) == 0 {
-			t.Fatal("Render() returned neither a template nor an error")
+		set, err := addons.Load([]addons.File{{Name: "addons/a.yml", Data: addon}}, nil)
+		if err != nil {
+			return
+		}
+		tpl, err := Template(w, set, Options{App: "shop", Env: "test"})
+		if err != nil {
+			return
+		}
+		if out, err := cfn.Marshal(tpl, cfn.FormatYAML); err == nil && len(out) == 0 {
+			t.Fatal("Marshal() returned neither a template nor an error")
 		}
 	})
 }

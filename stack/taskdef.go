@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
@@ -17,10 +16,11 @@ func logGroup(w *manifest.Workload) *logs.LogGroup {
 	}
 }
 
-func taskDefinition(w *manifest.Workload) *ecs.TaskDefinition {
+func taskDefinition(tr *translation) *ecs.TaskDefinition {
+	w := tr.w
 	var defs []ecs.TaskDefinition_ContainerDefinition
 	for _, c := range w.Containers() {
-		defs = append(defs, containerDefinition(w, c))
+		defs = append(defs, containerDefinition(tr, c))
 	}
 	return &ecs.TaskDefinition{
 		Family:                  cfn.Ptr(cfn.Sub("${AppName}-${EnvName}-${WorkloadName}")),
@@ -99,14 +99,15 @@ func mountPoints(w *manifest.Workload, c *manifest.Container) []ecs.TaskDefiniti
 	return out
 }
 
-func containerDefinition(w *manifest.Workload, c *manifest.Container) ecs.TaskDefinition_ContainerDefinition {
+func containerDefinition(tr *translation, c *manifest.Container) ecs.TaskDefinition_ContainerDefinition {
+	w := tr.w
 	def := ecs.TaskDefinition_ContainerDefinition{
 		Name:             c.Name,
 		Image:            image(w, c),
 		Essential:        cfn.Ptr(c.Essential),
 		PortMappings:     portMappings(w, c),
-		Environment:      environment(w, c),
-		Secrets:          secrets(c.Secrets),
+		Environment:      environment(tr, c),
+		Secrets:          secrets(containerSecrets(tr, c)),
 		DependsOnProp:    dependencies(c),
 		EntryPoint:       c.EntryPoint,
 		Command:          c.Command,
@@ -174,41 +175,19 @@ func lbTarget(w *manifest.Workload) (*manifest.Container, int) {
 	return c, port
 }
 
-// environment puts the variables Copilot injected first (with
-// COPILOT_SNS_TOPIC_ARNS when the workload publishes), then the container's
-// own, sorted by name, then COPILOT_MOUNT_POINTS, as Copilot did, for a
-// container that mounts volumes.
-func environment(w *manifest.Workload, c *manifest.Container) []ecs.TaskDefinition_KeyValuePair {
-	injected := []string{cfn.Ref(AppName), cfn.Ref(EnvName), cfn.Ref(WorkloadName), cfn.Sub("${EnvName}.${AppName}.local")}
-	out := make([]ecs.TaskDefinition_KeyValuePair, 0, len(injected)+len(c.Variables))
-	for i, name := range manifest.Injected {
-		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(name), Value: cfn.Ptr(injected[i])})
-	}
-	if topics := topicsVariable(w); topics != "" {
-		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(manifest.TopicsVariable), Value: cfn.Ptr(topics)})
-	}
-	for _, v := range c.Variables {
-		value := v.Value
-		if v.Import != "" {
-			value = cfn.ImportValue(v.Import)
-		}
-		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(v.Name), Value: cfn.Ptr(value)})
-	}
-	if mounts := mountPoints(w, c); len(mounts) > 0 {
-		paths := map[string]string{}
-		for _, m := range mounts {
-			paths[*m.SourceVolume] = *m.ContainerPath
-		}
-		b, _ := json.Marshal(paths) // sorted keys
-		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(manifest.MountPointsVariable), Value: cfn.Ptr(string(b))})
+func secrets(list []secret) []ecs.TaskDefinition_Secret {
+	var out []ecs.TaskDefinition_Secret
+	for _, s := range list {
+		out = append(out, ecs.TaskDefinition_Secret{Name: s.Name, ValueFrom: s.valueFrom()})
 	}
 	return out
 }
 
-func secrets(list []manifest.Secret) []ecs.TaskDefinition_Secret {
-	var out []ecs.TaskDefinition_Secret
-	for _, s := range list {
-		out = append(out, ecs.TaskDefinition_Secret{Name: s.Name, ValueFrom: secretValueFrom(s)})
+// manifestSecrets are secrets the manifest names, such as secretOptions.
+func manifestSecrets(list []manifest.Secret) []secret {
+	out := make([]secret, len(list))
+	for i, s := range list {
+		out[i] = secret{Secret: s}
 	}
 	return out
 }
@@ -249,7 +228,7 @@ func awsLogs() *ecs.TaskDefinition_LogConfiguration {
 // fireLensLogs routes the main container's logs through the log router to
 // the destination.
 func fireLensLogs(l *manifest.Logging) *ecs.TaskDefinition_LogConfiguration {
-	cfg := &ecs.TaskDefinition_LogConfiguration{LogDriver: "awsfirelens", SecretOptions: secrets(l.SecretOptions)}
+	cfg := &ecs.TaskDefinition_LogConfiguration{LogDriver: "awsfirelens", SecretOptions: secrets(manifestSecrets(l.SecretOptions))}
 	if len(l.Destination) > 0 {
 		cfg.Options = map[string]string{}
 		for _, o := range l.Destination {

@@ -6,29 +6,10 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation/sns"
 	"github.com/awslabs/goformation/v7/cloudformation/sqs"
-	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
+	"github.com/cfngen/cfngen/policy"
 )
-
-// Logical ids of a Worker Service's queue resources, as Copilot named them.
-const (
-	EventsQueue       = "EventsQueue"
-	DeadLetterQueue   = "DeadLetterQueue"
-	EventsQueuePolicy = "EventsQueuePolicy"
-	// QueueURIVariable tells the worker's main container its queue's URL.
-	QueueURIVariable = "COPILOT_QUEUE_URI"
-)
-
-// topicParameter names the parameter that takes a topic's ARN.
-func topicParameter(t manifest.Topic) string {
-	return "TopicArnFor" + nonAlphanumeric.ReplaceAllString(t.Service+t.Name, "")
-}
-
-// subscriptionID names a topic's subscription resource.
-func subscriptionID(t manifest.Topic) string {
-	return nonAlphanumeric.ReplaceAllString(t.Service+t.Name, "") + "Subscription"
-}
 
 // addWorker adds the queue, its dead-letter queue, the policy that lets
 // exactly the subscribed topics send to it, and the subscriptions.
@@ -57,9 +38,9 @@ func addWorker(t *cfn.Template, w *manifest.Workload) {
 	}
 	t.AddResource(EventsQueuePolicy, &sqs.QueuePolicy{
 		Queues: []string{cfn.Ref(EventsQueue)},
-		PolicyDocument: addons.Policy(addons.Statement{
+		PolicyDocument: policy.New(policy.Statement{
 			Effect:    "Allow",
-			Principal: &addons.Principal{Service: "sns.amazonaws.com"},
+			Principal: &policy.Principal{Service: "sns.amazonaws.com"},
 			Action:    []string{"sqs:SendMessage"},
 			Resource:  []string{cfn.GetAtt(EventsQueue, "Arn")},
 			Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": topics}},
@@ -97,8 +78,8 @@ func fifo(q *sqs.Queue, f *manifest.FIFO, suffix string) {
 }
 
 // queueStatement lets the worker consume exactly its queue.
-func queueStatement() addons.Statement {
-	return addons.Allow("ConsumeQueue", []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
+func queueStatement() policy.Statement {
+	return policy.Allow("ConsumeQueue", []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
 		"sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"}, cfn.GetAtt(EventsQueue, "Arn"))
 }
 

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cfngen/cfngen/diag"
 )
 
 // batchJob is one manifest for one environment.
@@ -77,7 +79,7 @@ func runBatch(cfg config, stderr io.Writer) int {
 	stop()
 
 	worst := exitOK
-	written := map[string]string{}
+	written := map[string]diag.Position{}
 	for _, j := range jobs {
 		stderr.Write(j.stderr.Bytes())
 		if j.code != exitOK {
@@ -86,11 +88,13 @@ func runBatch(cfg config, stderr io.Writer) int {
 		}
 		file := j.fileName(cfg.format)
 		if other, dup := written[file]; dup {
-			fmt.Fprintf(stderr, "%s: renders %s, as %s does; rename one workload\n", j.path, file, other)
+			e := &diag.Error{File: j.out.at.File, Pos: j.out.at.Pos, Path: "name",
+				Msg: fmt.Sprintf("renders %s, as the workload of this name does; rename one workload", file), Also: &other}
+			fmt.Fprintln(stderr, e)
 			worst = max(worst, exitInput)
 			continue
 		}
-		written[file] = j.path
+		written[file] = j.out.at
 		if err := writeAtomic(filepath.Join(cfg.outDir, file), j.out.data); err != nil {
 			fmt.Fprintf(stderr, "cfngen: %v\n", err)
 			worst = exitUsage

@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/diag"
 	"github.com/cfngen/cfngen/manifest"
 	"github.com/cfngen/cfngen/stack"
 )
@@ -143,34 +145,46 @@ func parseArgs(name string, args []string, stderr io.Writer, renderMode bool) (c
 
 // rendered is one manifest's template.
 type rendered struct {
-	name string // the workload's name
+	name string        // the workload's name
+	at   diag.Position // where the manifest names it
 	data []byte
 }
 
-// render renders one manifest for one environment, reporting problems on
-// stderr; the status is exitOK, exitInput or exitUsage.
+// render renders one manifest for one environment: parse the manifest and
+// the addons, translate them, marshal the template. Problems go to stderr,
+// all of them in one sorted list; the status is exitOK, exitInput or
+// exitUsage.
 func render(cfg config, path, env string, stdin io.Reader, stderr io.Writer) (rendered, int) {
 	name, data, err := readManifest(path, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "cfngen: %v\n", err)
 		return rendered{}, exitUsage
 	}
-	opts := stack.Options{App: cfg.app, Env: env, Format: cfn.Format(cfg.format), Lookup: os.LookupEnv}
-	if opts.Addons, opts.AddonParameters, err = readAddons(cfg, path); err != nil {
+	templates, params, err := readAddons(cfg, path)
+	if err != nil {
 		fmt.Fprintf(stderr, "cfngen: %v\n", err)
 		return rendered{}, exitUsage
 	}
-	w, out, err := stack.Build(name, data, opts)
-	if err != nil {
-		var list manifest.ErrorList
-		if errors.As(err, &list) {
-			fmt.Fprintln(stderr, list.Error())
-		} else {
-			fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		}
+	var errs diag.List
+	w, err := manifest.Parse(name, data, manifest.Options{App: cfg.app, Env: env, Lookup: os.LookupEnv})
+	errs.Append(err)
+	set, err := addons.Load(templates, params)
+	errs.Append(err)
+	var t *cfn.Template
+	if len(errs) == 0 {
+		t, err = stack.Template(w, set, stack.Options{App: cfg.app, Env: env})
+		errs.Append(err)
+	}
+	var out []byte
+	if len(errs) == 0 {
+		out, err = cfn.Marshal(t, cfn.Format(cfg.format))
+		errs.Append(err)
+	}
+	if err := errs.Err(); err != nil {
+		fmt.Fprintln(stderr, err)
 		return rendered{}, exitInput
 	}
-	return rendered{name: w.Name, data: out}, exitOK
+	return rendered{name: w.Name, at: diag.Position{File: w.File, Pos: w.ValuePos("name")}, data: out}, exitOK
 }
 
 // readAddons reads --addons, or else addons/ beside the manifest when it
@@ -185,7 +199,40 @@ func readAddons(cfg config, manifestPath string) ([]addons.File, *addons.File, e
 	} else if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		return nil, nil, fmt.Errorf("--addons %s: not a folder", dir)
 	}
-	return addons.ReadDir(dir, dir)
+	return readAddonDir(dir, dir)
+}
+
+// readAddonDir reads the addon templates (*.yml, *.yaml, sorted by name)
+// and the parameters file in dir; label replaces dir in the names errors
+// show. A missing dir holds no addons.
+func readAddonDir(dir, label string) (templates []addons.File, params *addons.File, err error) {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !(strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, nil, err
+		}
+		f := addons.File{Name: filepath.Join(label, name), Data: data}
+		if slices.Contains(addons.ParametersFile, name) {
+			if params != nil {
+				return nil, nil, fmt.Errorf("%s: both %s and %s", dir, addons.ParametersFile[0], addons.ParametersFile[1])
+			}
+			params = &f
+			continue
+		}
+		templates = append(templates, f)
+	}
+	return templates, params, nil
 }
 
 // readManifest reads the manifest and returns the name errors should use.

@@ -98,8 +98,6 @@ func (r *reader) untagged(n *yaml.Node) (any, error) {
 			return nil, nil
 		}
 		return n.Value, nil
-	case yaml.AliasNode, yaml.DocumentNode:
-		return r.read(n)
 	}
 	return nil, fmt.Errorf("line %d: unexpected YAML node", n.Line)
 }

@@ -1,10 +1,10 @@
-// Package addons builds the IAM ManagedPolicies cfngen generates and, in
-// time, merges the user's addon templates.
-package addons
+// Package policy builds IAM policy documents: the statements of every role
+// and ManagedPolicy cfngen writes, in the order reviewers read them.
+package policy
 
-// PolicyDocument is an IAM policy document. Its fields are in the order
+// Document is an IAM policy document. Its fields are in the order
 // reviewers read them.
-type PolicyDocument struct {
+type Document struct {
 	Version   string
 	Statement []Statement
 }
@@ -27,9 +27,9 @@ type Principal struct {
 	Service string `json:",omitempty"`
 }
 
-// Policy returns a policy document version 2012-10-17 of the statements.
-func Policy(statements ...Statement) PolicyDocument {
-	return PolicyDocument{Version: "2012-10-17", Statement: statements}
+// New returns a policy document version 2012-10-17 of the statements.
+func New(statements ...Statement) Document {
+	return Document{Version: "2012-10-17", Statement: statements}
 }
 
 // Allow is an Allow statement.
@@ -38,11 +38,11 @@ func Allow(sid string, actions []string, resources ...string) Statement {
 }
 
 // AssumeRole is the trust policy that lets ECS tasks assume a role.
-func AssumeRole() PolicyDocument { return AssumeRoleBy("ecs-tasks.amazonaws.com") }
+func AssumeRole() Document { return AssumeRoleBy("ecs-tasks.amazonaws.com") }
 
 // AssumeRoleBy is the trust policy that lets an AWS service assume a role.
-func AssumeRoleBy(service string) PolicyDocument {
-	return Policy(Statement{
+func AssumeRoleBy(service string) Document {
+	return New(Statement{
 		Effect:    "Allow",
 		Principal: &Principal{Service: service},
 		Action:    []string{"sts:AssumeRole"},

@@ -39,9 +39,6 @@ var shortForms = map[string]string{
 	"Fn::Sub":         "!Sub",
 }
 
-// ShortTag returns the YAML tag for an intrinsic, or "" when it has none.
-func ShortTag(name string) string { return shortForms[name] }
-
 // LongName returns the intrinsic named by a short-form YAML tag, or "".
 func LongName(tag string) string {
 	for k, v := range shortForms {
