@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -297,7 +298,7 @@ func (d *decoder) dependsOn(n *yaml.Node, path string) []Dependency {
 			return
 		}
 		cond := strings.ToUpper(s)
-		if !contains(conditions, cond) {
+		if !slices.Contains(conditions, cond) {
 			d.errorf(v, p, "unknown condition %q; want start, complete, success or healthy", s)
 			return
 		}

@@ -3,7 +3,8 @@ package manifest
 import (
 	"fmt"
 	"github.com/cfngen/cfngen/diag"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -157,7 +158,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, f fields, fn func(key strin
 			d.errorf(k, join(path, k.Value), "%s", reason)
 			return
 		}
-		if !contains(f.known, k.Value) {
+		if !slices.Contains(f.known, k.Value) {
 			d.unknown(k, path, f)
 			return
 		}
@@ -167,21 +168,10 @@ func (d *decoder) mapping(n *yaml.Node, path string, f fields, fn func(key strin
 	})
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func (d *decoder) unknown(k *yaml.Node, path string, f fields) {
-	candidates := append([]string(nil), f.known...)
-	for name := range f.unsupported {
-		candidates = append(candidates, name)
-	}
-	sort.Strings(candidates)
+	candidates := slices.Sorted(maps.Keys(f.unsupported))
+	candidates = append(slices.Clone(f.known), candidates...)
+	slices.Sort(candidates)
 	if s := suggest(k.Value, candidates); s != "" {
 		d.errorf(k, path, "unknown field %q; did you mean %q?", k.Value, s)
 		return

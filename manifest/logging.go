@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"slices"
 	"sort"
 
 	"gopkg.in/yaml.v3"
@@ -85,7 +86,7 @@ func (d *decoder) logging(n *yaml.Node, w *Workload) {
 			other = true
 		case "retention":
 			days, ok := d.integer(v, p)
-			if ok && indexOfInt(retentionDays, days) < 0 {
+			if ok && !slices.Contains(retentionDays, days) {
 				d.errorf(v, p, "CloudWatch Logs keeps logs for %s days, got %d", intList(retentionDays), days)
 				return
 			}

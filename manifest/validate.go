@@ -145,7 +145,7 @@ func (d *decoder) cycles(w *Workload) {
 			case unseen:
 				visit(target)
 			case active:
-				i := indexOf(stack, target.Name)
+				i := slices.Index(stack, target.Name)
 				chain := append(append([]string(nil), stack[i:]...), target.Name)
 				p := join(containerPath(c, w, "depends_on"), dep.Container)
 				d.errs.Add(d.file, w.Pos(p), p, "depends_on cycle: "+strings.Join(chain, " -> "))
@@ -159,15 +159,6 @@ func (d *decoder) cycles(w *Workload) {
 			visit(c)
 		}
 	}
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // mounts checks that every mount point names a declared volume.
@@ -318,18 +309,9 @@ func (d *decoder) size(w *Workload) {
 			d.errs.Add(d.file, memPos, "memory", fmt.Sprintf("Windows tasks need memory of at least 2048, got %d", w.Memory))
 		}
 	}
-	if indexOfInt(mems, w.Memory) < 0 {
+	if !slices.Contains(mems, w.Memory) {
 		d.errs.Add(d.file, memPos, "memory", fmt.Sprintf("with cpu %d Fargate takes memory %s, got %d", w.CPU, intRange(mems), w.Memory))
 	}
-}
-
-func indexOfInt(list []int, x int) int {
-	for i, v := range list {
-		if v == x {
-			return i
-		}
-	}
-	return -1
 }
 
 func intList(l []int) string {

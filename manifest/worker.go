@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"encoding/json"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 )
@@ -164,7 +165,7 @@ func (d *decoder) fifo(n *yaml.Node, path string) *FIFO {
 
 func (d *decoder) oneOf(n *yaml.Node, path string, values []string) string {
 	s, ok := d.str(n, path)
-	if ok && !contains(values, s) {
+	if ok && !slices.Contains(values, s) {
 		d.errorf(n, path, "must be %s or %s, got %q", values[0], values[1], s)
 		return ""
 	}

@@ -3,7 +3,8 @@ package manifest
 import (
 	"fmt"
 	"github.com/cfngen/cfngen/diag"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -245,7 +246,7 @@ func workloadFields(typ string) fields {
 	}
 	for _, keys := range typeFields {
 		for _, k := range keys {
-			if !contains(f.known, k) {
+			if !slices.Contains(f.known, k) {
 				f.unsupported[k] = fmt.Sprintf("is not a field of a %s", typ)
 			}
 		}
@@ -450,12 +451,7 @@ func (d *decoder) platform(n *yaml.Node, path string) Platform {
 }
 
 func keys[V any](m map[string]V) string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
+	return strings.Join(slices.Sorted(maps.Keys(m)), ", ")
 }
 
 func dependsOn(c *Container, name string) bool {

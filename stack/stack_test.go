@@ -3,6 +3,7 @@ package stack
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -175,4 +176,68 @@ func FuzzAddon(f *testing.F) {
 			t.Fatal("Marshal() returned neither a template nor an error")
 		}
 	})
+}
+
+// Translation is a pure function: one parsed workload rendered twice, with
+// addons whose outputs reach the main container, gives identical templates
+// and leaves the workload and the addons as they were.
+func TestTemplateIsPure(t *testing.T) {
+	const src = `name: worker
+type: Worker Service
+image:
+  location: nginx
+variables:
+  A: b
+secrets:
+  DB: /app/db
+publish:
+  topics:
+    - name: done
+`
+	w, before := mustParse(t, src), mustParse(t, src)
+	addon := []addons.File{{Name: "addons/a.yml", Data: []byte(`Parameters: {App: {Type: String}, Env: {Type: String}, Name: {Type: String}}
+Resources:
+  Table: {Type: AWS::DynamoDB::Table, Properties: {BillingMode: PAY_PER_REQUEST}}
+  Key: {Type: AWS::SecretsManager::Secret}
+Outputs:
+  TableName: {Value: !Ref Table}
+  ApiKey: {Value: !Ref Key}
+`)}}
+	set, err := addons.Load(addon, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setBefore, _ := addons.Load(addon, nil)
+	all := cmp.Exporter(func(reflect.Type) bool { return true })
+	if diff := cmp.Diff(before, w, all); diff != "" {
+		t.Fatalf("two parses of one manifest differ:\n%s", diff)
+	}
+	var outs [][]byte
+	for range 3 {
+		tpl, err := Template(w, set, Options{App: "shop", Env: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := cfn.Marshal(tpl, cfn.FormatYAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, out)
+	}
+	if diff := cmp.Diff(before, w, all); diff != "" {
+		t.Errorf("Template() changed the workload (-before +after):\n%s", diff)
+	}
+	if diff := cmp.Diff(setBefore, set, all); diff != "" {
+		t.Errorf("Template() changed the addons (-before +after):\n%s", diff)
+	}
+	for _, out := range outs[1:] {
+		if diff := cmp.Diff(string(outs[0]), string(out)); diff != "" {
+			t.Errorf("a second render differs (-first +later):\n%s", diff)
+		}
+	}
+	for _, want := range []string{"- Name: COPILOT_QUEUE_URI\n", "- Name: TABLE_NAME\n", "- Name: API_KEY\n"} {
+		if n := strings.Count(string(outs[0]), want); n != 1 {
+			t.Errorf("%q appears %d times, want once", want, n)
+		}
+	}
 }

@@ -89,7 +89,7 @@ func runBatch(cfg config, stderr io.Writer) int {
 		file := j.fileName(cfg.format)
 		if other, dup := written[file]; dup {
 			e := &diag.Error{File: j.out.at.File, Pos: j.out.at.Pos, Path: "name",
-				Msg: fmt.Sprintf("renders %s, as the workload of this name does; rename one workload", file), Also: &other}
+				Msg: fmt.Sprintf("renders %s, as does the workload of this name", file), Also: &other}
 			fmt.Fprintln(stderr, e)
 			worst = max(worst, exitInput)
 			continue

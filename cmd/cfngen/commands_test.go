@@ -112,8 +112,10 @@ func TestBatch(t *testing.T) {
 	}
 	// Two manifests of one name would write one file twice.
 	twin := writeManifest(t, good)
-	if code, _, errOut := cfngen("", "--out-dir", filepath.Join(dir, "twins"), paths[0], twin); code != 1 || !strings.Contains(errOut, "renders api.stack.yml") {
-		t.Errorf("same name twice: exit %d, stderr %q; want 1 and the clash", code, errOut)
+	// The clash is positioned at the second manifest's name, naming the first's.
+	want = twin + ":1:7: name: renders api.stack.yml, as does the workload of this name in " + paths[0] + ":1:7\n"
+	if code, _, errOut := cfngen("", "--out-dir", filepath.Join(dir, "twins"), paths[0], twin); code != 1 || errOut != want {
+		t.Errorf("same name twice: exit %d, stderr %q; want 1 and %q", code, errOut, want)
 	}
 	if code, _, _ := cfngen("", "--out-dir", out, "-"); code != 2 {
 		t.Errorf("--out-dir with stdin: exit %d, want 2", code)
