@@ -7,32 +7,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Scaling is count as a map: a task range with target-tracking policies,
-// and Fargate Spot.
-type Scaling struct {
-	Min, Max int
-	// SpotFrom is the task count from which new tasks run on Fargate Spot;
-	// 0 when every task runs on Fargate.
-	SpotFrom int
-	CPU      *Target // average CPU utilization, percent
-	Memory   *Target // average memory utilization, percent
-	Requests *Target // requests per target per minute
-	// ResponseTime is the target's average response time, in seconds.
-	ResponseTime *Target
-	// Cooldown applies to every policy that has none of its own.
-	Cooldown Cooldown
-}
-
-// Target is a target-tracking policy's target value and cooldowns.
-type Target struct {
-	Value    float64
-	Cooldown Cooldown
-}
-
-// Cooldown is in seconds; zero means Application Auto Scaling's default
-// is not overridden (Copilot's defaults are set when parsing).
-type Cooldown struct{ In, Out int }
-
 // Copilot's default cooldowns: scale in after 120s, out after 60s.
 var defaultCooldown = Cooldown{In: 120, Out: 60}
 

@@ -9,15 +9,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Job is a Scheduled Job's trigger, retries and timeout.
-type Job struct {
-	// Schedule is an EventBridge schedule expression, rate(...) or
-	// cron(...), or "none" for a job that only runs when started.
-	Schedule string
-	Retries  int
-	Timeout  int // seconds; 0 for no timeout
-}
-
 // cronShortcuts are Copilot's schedule keywords as EventBridge crons.
 var cronShortcuts = map[string]string{
 	"@yearly":   "cron(0 0 1 1 ? *)",

@@ -17,26 +17,6 @@ const (
 	OTelConfig = "--config=/etc/ecs/ecs-xray.yaml"
 )
 
-// Logging is the FireLens pattern: a Fluent Bit sidecar that the main
-// container's logs are routed through.
-type Logging struct {
-	// Destination becomes the main container's awsfirelens options.
-	Destination    []Label
-	EnableMetadata bool
-	SecretOptions  []Secret
-	ConfigFilePath string
-}
-
-// Option returns a destination option, matched exactly.
-func (l *Logging) Option(key string) string {
-	for _, o := range l.Destination {
-		if o.Key == key {
-			return o.Value
-		}
-	}
-	return ""
-}
-
 var loggingFields = fields{
 	known: []string{"image", "destination", "enableMetadata", "secretOptions", "configFilePath",
 		"variables", "secrets", "retention"},

@@ -7,23 +7,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Network is where the tasks run: network.vpc.
-type Network struct {
-	// Private turns off the public IP (placement: private); Copilot's
-	// default placement is public.
-	Private bool
-	// Subnets replace the template's Subnets parameter when set.
-	Subnets []string
-	// SecurityGroups join the SecurityGroups parameter's groups, or replace
-	// them with DenyDefault.
-	SecurityGroups []Ref
-	DenyDefault    bool
-}
-
-// Ref is an id written in the manifest, or a CloudFormation export that
-// holds it.
-type Ref struct{ Value, Import string }
-
 var (
 	subnetID        = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 	securityGroupID = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)

@@ -6,19 +6,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// PublishTopic is an SNS topic the workload publishes to.
-type PublishTopic struct {
-	Name string
-	// FIFO makes a FIFO topic; ContentBasedDeduplication applies to it.
-	FIFO                      bool
-	ContentBasedDeduplication bool
-
-	path string
-}
-
-// Path is where the topic is in the manifest: publish.topics[N].
-func (t PublishTopic) Path() string { return t.path }
-
 // topicName is SNS's rule: letters, digits, hyphens and underscores.
 var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 

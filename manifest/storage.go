@@ -8,25 +8,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Volume is a task volume, mounted into the main container at Path.
-type Volume struct {
-	Name     string
-	Path     string
-	ReadOnly bool
-	// EFS is the file system behind the volume; nil for a task-scoped
-	// scratch volume.
-	EFS *EFS
-}
-
-// EFS is an existing Elastic File System.
-type EFS struct {
-	ID            string // fs-…, or empty when Import is set
-	Import        string // a CloudFormation export holding the id
-	RootDir       string
-	IAM           bool // Copilot's default: IAM authorization on
-	AccessPointID string
-}
-
 var storageFields = fields{known: []string{"volumes", "ephemeral", "readonly_fs"}}
 
 var volumeFields = fields{known: []string{"path", "read_only", "efs"}}

@@ -78,22 +78,6 @@ func (d *decoder) ports(w *Workload) {
 	}
 }
 
-// FieldPath is the manifest path of a container's field, as errors name it:
-// the main container's port is image.port, a sidecar's sidecars.NAME.port.
-func (w *Workload) FieldPath(c *Container, field string) string { return containerPath(c, w, field) }
-
-// containerPath is the manifest path of a container's field.
-func containerPath(c *Container, w *Workload, field string) string {
-	if c == &w.Main {
-		switch field {
-		case "port", "depends_on", "labels", "healthcheck", "credentials":
-			return join("image", field)
-		}
-		return field
-	}
-	return join(c.path, field)
-}
-
 func (d *decoder) dependencies(w *Workload) {
 	var names []string
 	for _, c := range w.Containers() {
@@ -207,19 +191,6 @@ func (d *decoder) windows(w *Workload) {
 	if w.ReadonlyFS {
 		d.errs.Add(d.file, w.Pos("storage.readonly_fs"), "storage.readonly_fs", "a read-only root file system is not supported on Windows")
 	}
-}
-
-// ImageRepository returns an image's repository name without registry,
-// path or tag: "public.ecr.aws/aws-observability/aws-otel-collector:v1"
-// gives "aws-otel-collector".
-func ImageRepository(image string) string {
-	if i := strings.LastIndex(image, "/"); i >= 0 {
-		image = image[i+1:]
-	}
-	if i := strings.IndexAny(image, ":@"); i >= 0 {
-		image = image[:i]
-	}
-	return image
 }
 
 // targetPos is where http's target container is named, in either spelling.

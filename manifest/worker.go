@@ -7,40 +7,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Subscribe is a Worker Service's queue and the SNS topics it subscribes to.
-type Subscribe struct {
-	Topics []Topic
-	Queue  Queue
-}
-
-// Topic is a topic another service publishes, named as Copilot named it.
-type Topic struct {
-	Name, Service string
-	// FilterPolicy is the subscription's filter policy as JSON, or "".
-	FilterPolicy string
-
-	path string
-}
-
-// Path is where the topic is in the manifest: subscribe.topics[N].
-func (t Topic) Path() string { return t.path }
-
-// Queue is the worker's SQS queue; durations are in seconds.
-type Queue struct {
-	Retention, Delay, Timeout int
-	// Tries is how often a message is received before it moves to the
-	// dead-letter queue; 0 for no dead-letter queue.
-	Tries int
-	FIFO  *FIFO
-}
-
-// FIFO holds a FIFO queue's settings; empty strings are SQS's defaults.
-type FIFO struct {
-	ContentBasedDeduplication bool
-	DeduplicationScope        string // messageGroup or queue
-	ThroughputLimit           string // perQueue or perMessageGroupId
-}
-
 // defaultQueue is SQS's defaults, as Copilot left them: four days'
 // retention, no delay, a 30-second visibility timeout.
 func defaultQueue() Queue { return Queue{Retention: 4 * 24 * 3600, Timeout: 30} }
