@@ -30,7 +30,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 // goldenVars are the only variables a golden manifest can interpolate
 // besides --app and --env, so the files do not depend on the machine.
-var goldenVars = map[string]string{"TAG": "v1.2.3"}
+var goldenVars = map[string]string{"TAG": "v1.2.3", "WILD": "/app/*"}
 
 // options are what a case renders with: its args and its addons.
 type options struct {

@@ -1,7 +1,7 @@
 package manifest
 
 import (
-	"regexp"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -28,7 +28,7 @@ func (d *decoder) image(n *yaml.Node, path string, c *Container) {
 		p := join(path, key)
 		switch key {
 		case "location":
-			c.Image, _ = d.nonEmpty(v, p)
+			c.Image = d.imageLocation(v, p)
 			hasLocation = true
 		case "build":
 			d.build(v, p)
@@ -53,6 +53,41 @@ func (d *decoder) image(n *yaml.Node, path string, c *Container) {
 	}
 }
 
+// imageLocation reads an image. A private ECR image's repository becomes
+// part of the execution role's pull statement, so its account, region and
+// repository name must be what ECR accepts.
+func (d *decoder) imageLocation(n *yaml.Node, path string) string {
+	s, ok := d.nonEmpty(n, path)
+	if !ok {
+		return ""
+	}
+	host, repo, found := strings.Cut(s, "/")
+	if !found || !strings.Contains(host, ".dkr.ecr") {
+		return s
+	}
+	account, rest, _ := strings.Cut(host, ".dkr.ecr")
+	region := strings.TrimPrefix(strings.TrimPrefix(rest, "-fips"), ".")
+	region, _, _ = strings.Cut(region, ".")
+	if i := strings.IndexAny(repo, ":@"); i >= 0 {
+		repo = repo[:i]
+	}
+	var err error
+	switch {
+	case account == "" || !charset(account, "") || strings.ToLower(account) != strings.ToUpper(account):
+		// Copilot's own examples use ten-digit accounts: digits are enough.
+		err = fmt.Errorf("an ECR image's account must be digits, got %q", account)
+	case checkRegion(region) != nil:
+		err = fmt.Errorf("an ECR image's region %v", checkRegion(region))
+	default:
+		err = checkECRRepository(repo)
+	}
+	if err != nil {
+		d.errorf(n, path, "%v", err)
+		return ""
+	}
+	return s
+}
+
 func (d *decoder) build(n *yaml.Node, path string) {
 	if n.Kind == yaml.ScalarNode {
 		d.nonEmpty(n, path)
@@ -71,14 +106,19 @@ func (d *decoder) build(n *yaml.Node, path string) {
 	})
 }
 
-var arnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$`)
-
 // credentials reads a private registry's credentials: ECS takes only the
 // ARN of a Secrets Manager secret.
 func (d *decoder) credentials(n *yaml.Node, path string) string {
 	s, ok := d.nonEmpty(n, path)
-	if ok && !arnPattern.MatchString(s) {
+	if !ok {
+		return ""
+	}
+	if parts := strings.SplitN(s, ":", 4); len(parts) < 4 || parts[0] != "arn" || parts[2] != "secretsmanager" {
 		d.errorf(n, path, "must be the ARN of a Secrets Manager secret, got %q", s)
+		return ""
+	}
+	if err := checkSecretARN(s); err != nil {
+		d.errorf(n, path, "%v", err)
 		return ""
 	}
 	return s
@@ -139,13 +179,13 @@ func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
 
 func (d *decoder) sidecarImage(n *yaml.Node, path string, c *Container) {
 	if n.Kind == yaml.ScalarNode {
-		c.Image, _ = d.nonEmpty(n, path)
+		c.Image = d.imageLocation(n, path)
 		return
 	}
 	hasLocation := false
 	d.mapping(n, path, fields{known: []string{"location", "build"}}, func(key string, _, v *yaml.Node) {
 		if key == "location" {
-			c.Image, _ = d.nonEmpty(v, join(path, key))
+			c.Image = d.imageLocation(v, join(path, key))
 			hasLocation = true
 			return
 		}
@@ -265,6 +305,12 @@ func (d *decoder) secrets(n *yaml.Node, path string) []Secret {
 				}
 				secret.From = key
 				secret.Value, _ = d.nonEmpty(e, join(p, key))
+				if key == SecretSecretsManager && secret.Value != "" {
+					if err := checkSecretsManager(secret.Value); err != nil {
+						d.errorf(e, join(p, key), "%v", err)
+						secret.Value = ""
+					}
+				}
 			})
 			if secret.Value == "" {
 				if secret.From == "" {
@@ -277,6 +323,10 @@ func (d *decoder) secrets(n *yaml.Node, path string) []Secret {
 		}
 		s, ok := d.nonEmpty(v, p)
 		if !ok {
+			return
+		}
+		if err := checkSecretSource(s); err != nil {
+			d.errorf(v, p, "%v", err)
 			return
 		}
 		secret.From, secret.Value = SecretSSM, s

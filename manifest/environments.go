@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"gopkg.in/yaml.v3"
+	"slices"
 )
 
 // exclusive lists fields that replace others: an override that sets one
@@ -43,25 +44,45 @@ func (d *decoder) applyEnvironment(root *yaml.Node, env string) {
 				d.errorf(k, "environments."+env, "an environment cannot hold environments")
 				return
 			}
-			merge(root, v)
+			d.merge(root, v, "environments."+env)
 		})
 		return
 	}
 }
 
-// merge merges the mapping src into the mapping dst in place.
-func merge(dst, src *yaml.Node) {
+// merge merges the mapping src into the mapping dst in place. A mapping
+// of dst that src changes is copied first, so that an override changes only
+// the node it names, never another that aliases it. A key repeated in src
+// is an error, as at the top level.
+func (d *decoder) merge(dst, src *yaml.Node, path string) {
+	seen := map[string]bool{}
 	for i := 0; i+1 < len(src.Content); i += 2 {
 		k, v := src.Content[i], src.Content[i+1]
+		if seen[k.Value] {
+			d.errorf(k, path, "%q repeated", k.Value)
+			continue
+		}
+		seen[k.Value] = true
 		for _, other := range exclusive[k.Value] {
 			deleteKey(dst, other)
 		}
 		j := keyIndex(dst, k.Value)
+		old := (*yaml.Node)(nil)
+		if j >= 0 {
+			old = dst.Content[j+1]
+			for old.Kind == yaml.AliasNode && old.Alias != nil {
+				old = old.Alias
+			}
+		}
 		switch {
 		case j < 0:
 			dst.Content = append(dst.Content, k, v)
-		case dst.Content[j+1].Kind == yaml.MappingNode && v.Kind == yaml.MappingNode:
-			merge(dst.Content[j+1], v)
+		case old.Kind == yaml.MappingNode && v.Kind == yaml.MappingNode:
+			own := *old
+			own.Anchor = ""
+			own.Content = slices.Clone(old.Content)
+			dst.Content[j+1] = &own
+			d.merge(&own, v, join(path, k.Value))
 		default:
 			dst.Content[j], dst.Content[j+1] = k, v
 		}

@@ -44,6 +44,12 @@ func (d *decoder) logging(n *yaml.Node, w *Workload) {
 			other = true
 		case "destination":
 			m := d.stringMap(v, p)
+			if r, ok := m["region"]; ok {
+				// The FireLens policy names the destination in this region.
+				if err := checkRegion(r); err != nil {
+					d.errorf(v, join(p, "region"), "%v", err)
+				}
+			}
 			for k, value := range m {
 				l.Destination = append(l.Destination, Label{k, value})
 			}

@@ -81,6 +81,12 @@ func (d *decoder) syntaxError(data []byte, err error) {
 // checkText refuses NUL characters anywhere: neither ECS nor CloudFormation
 // has a use for them, and the cfn package reserves them for intrinsics.
 func (d *decoder) checkText(n *yaml.Node, path string) {
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		// Copilot read no tags either: !Ref AWS::AccountId would become
+		// the literal text.
+		d.errorf(n, path, "YAML tag %s is not read in a manifest: CloudFormation functions go in addons", n.Tag)
+		return
+	}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if strings.ContainsRune(n.Value, 0) {

@@ -21,7 +21,7 @@ var efsFields = fields{
 }
 
 var (
-	fileSystemID  = regexp.MustCompile(`^fs-[0-9a-f]{8,40}$`)
+	fileSystemID  = regexp.MustCompile(`^fs-[0-9a-f]{1,40}$`)
 	accessPointID = regexp.MustCompile(`^fsap-[0-9a-f]{8,40}$`)
 )
 
@@ -31,6 +31,11 @@ func (d *decoder) storage(n *yaml.Node, w *Workload) {
 		switch key {
 		case "volumes":
 			d.userMap(v, p, func(name string, k, v *yaml.Node) {
+				if !validContainerName(name) {
+					// ECS's rule for volume names is its rule for containers.
+					d.errorf(k, join(p, name), "a volume name must be 1-255 letters, digits, hyphens or underscores")
+					return
+				}
 				if vol, ok := d.volume(v, join(p, name), name); ok {
 					w.Volumes = append(w.Volumes, vol)
 				}
@@ -82,8 +87,13 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 				return
 			}
 			e.ID, _ = d.nonEmpty(v, p)
+			if res, err := checkARN(e.ID, "elasticfilesystem"); err == nil && strings.HasPrefix(res, "file-system/") {
+				// ECS mounts by id; the task role's statement names the
+				// file system in the stack's own account and region.
+				e.ID = strings.TrimPrefix(res, "file-system/")
+			}
 			if e.ID != "" && !fileSystemID.MatchString(e.ID) {
-				d.errorf(v, p, "must be a file system id such as fs-0123456789abcdef0, got %q", e.ID)
+				d.errorf(v, p, "must be a file system id such as fs-0123456789abcdef0, or its ARN, got %q", e.ID)
 			}
 		case "root_dir":
 			e.RootDir, _ = d.nonEmpty(v, p)

@@ -9,6 +9,11 @@ import (
 	"strings"
 )
 
+// maxNameLength bounds a workload's name so that its task family,
+// <app>-<env>-<name>, stays within ECS's 255 characters with an
+// application and environment name of up to 63 each.
+const maxNameLength = 255 - 2*63 - 2
+
 // maxContainers is ECS's limit on containers in one task definition.
 const maxContainers = 10
 
@@ -42,8 +47,12 @@ func (d *decoder) validate(w *Workload) {
 }
 
 func (d *decoder) names(w *Workload) {
-	if !validContainerName(w.Name) {
-		d.errs.Add(d.file, w.ValuePos("name"), "name", fmt.Sprintf("must be 1-255 letters, digits, hyphens or underscores, got %q", w.Name))
+	switch {
+	case !ValidName(w.Name):
+		d.errs.Add(d.file, w.ValuePos("name"), "name", fmt.Sprintf("%s, got %q", nameRule, w.Name))
+	case len(w.Name) > maxNameLength:
+		// The task family is <app>-<env>-<name>, at most 255 characters.
+		d.errs.Add(d.file, w.ValuePos("name"), "name", fmt.Sprintf("must be at most %d characters, got %d", maxNameLength, len(w.Name)))
 	}
 	for _, s := range w.Sidecars {
 		p := "sidecars." + s.Name
@@ -145,8 +154,27 @@ func (d *decoder) cycles(w *Workload) {
 	}
 }
 
-// mounts checks that every mount point names a declared volume.
+// mounts checks that every mount point names a declared volume, and that
+// no two volumes mount at one path of a container.
 func (d *decoder) mounts(w *Workload) {
+	at := map[string]string{}
+	for _, v := range w.Volumes {
+		p := "storage.volumes." + v.Name + ".path"
+		if other, dup := at[v.Path]; dup {
+			d.errs.Add(d.file, w.ValuePos(p), p, fmt.Sprintf("volume %q already mounts at %s in the main container", other, v.Path))
+		}
+		at[v.Path] = v.Name
+	}
+	for _, c := range w.Containers() {
+		at := map[string]string{}
+		for _, m := range c.MountPoints {
+			p := m.path + ".path"
+			if other, dup := at[m.Path]; dup {
+				d.errs.Add(d.file, w.ValuePos(p), p, fmt.Sprintf("volume %q already mounts at %s in this container", other, m.Path))
+			}
+			at[m.Path] = m.SourceVolume
+		}
+	}
 	var names []string
 	for _, v := range w.Volumes {
 		names = append(names, v.Name)

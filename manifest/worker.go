@@ -42,6 +42,14 @@ func (d *decoder) subscribe(n *yaml.Node) *Subscribe {
 				d.errorf(item, p, "needs name and service: the topic and the service that publishes it")
 				return
 			}
+			if !topicName.MatchString(t.Name) {
+				d.errorf(item, join(p, "name"), "must be letters, digits, hyphens or underscores, got %q", t.Name)
+				return
+			}
+			if !ValidName(t.Service) {
+				d.errorf(item, join(p, "service"), "%s, got %q", nameRule, t.Service)
+				return
+			}
 			id := t.Service + "/" + t.Name
 			if seen[id] {
 				d.errorf(item, p, "topic %s of %s is subscribed twice", t.Name, t.Service)

@@ -80,6 +80,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
+	if cfg.out != "" && sameFile(cfg.out, cfg.args[0]) {
+		fmt.Fprintf(stderr, "cfngen: -o %s is the manifest itself\n", cfg.out)
+		return exitUsage
+	}
 	if cfg.out == "" {
 		if _, err := stdout.Write(out.data); err != nil {
 			fmt.Fprintf(stderr, "cfngen: %v\n", err)
@@ -131,6 +135,9 @@ func parseArgs(name string, args []string, stderr io.Writer, renderMode bool) (c
 		cfg.args = append(cfg.args, args[0])
 		args = args[1:]
 	}
+	if err := checkNames(cfg); err != nil {
+		return cfg, err
+	}
 	switch {
 	case len(cfg.args) == 0:
 		fs.Usage()
@@ -141,6 +148,32 @@ func parseArgs(name string, args []string, stderr io.Writer, renderMode bool) (c
 		return cfg, fmt.Errorf("-o and --out-dir do not go together")
 	}
 	return cfg, nil
+}
+
+// maxNameLength bounds --app and --env: the task family
+// <app>-<env>-<workload> must fit ECS's 255 characters.
+const maxNameLength = 63
+
+// checkNames refuses an --app or --env that is not a Copilot name: they
+// become parts of file names, resource names and ARNs.
+func checkNames(cfg config) error {
+	check := func(flag, name string) error {
+		if !manifest.ValidName(name) || len(name) > maxNameLength {
+			return fmt.Errorf("%s %q: must be lower-case letters, digits and hyphens, starting with a letter, at most %d characters", flag, name, maxNameLength)
+		}
+		return nil
+	}
+	if cfg.app != "" {
+		if err := check("--app", cfg.app); err != nil {
+			return err
+		}
+	}
+	for _, env := range cfg.envs {
+		if err := check("--env", env); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // rendered is one manifest's template.
@@ -218,7 +251,7 @@ func readAddonDir(dir, label string) (templates []addons.File, params *addons.Fi
 		if e.IsDir() || !(strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")) {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, name))
+		data, err := readInput(filepath.Join(dir, name))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -235,14 +268,54 @@ func readAddonDir(dir, label string) (templates []addons.File, params *addons.Fi
 	return templates, params, nil
 }
 
+// maxInput is the most cfngen reads of a manifest or an addon: real ones
+// are a few kilobytes.
+const maxInput = 1 << 20
+
 // readManifest reads the manifest and returns the name errors should use.
 func readManifest(path string, stdin io.Reader) (string, []byte, error) {
 	if path == "-" {
-		data, err := io.ReadAll(stdin)
+		data, err := io.ReadAll(io.LimitReader(stdin, maxInput+1))
+		if err == nil && len(data) > maxInput {
+			err = fmt.Errorf("standard input: larger than %d bytes", maxInput)
+		}
 		return "<stdin>", data, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	return path, data, err
+}
+
+// readInput reads a regular file of at most maxInput bytes. A FIFO, a
+// device or a link to one is refused before it is opened for reading, so
+// that it can neither hang cfngen nor fill its memory.
+func readInput(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if info.Size() > maxInput {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxInput)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxInput+1))
+	if err == nil && len(data) > maxInput {
+		err = fmt.Errorf("%s: larger than %d bytes", path, maxInput)
+	}
+	return data, err
+}
+
+// sameFile reports whether two paths name one existing file.
+func sameFile(a, b string) bool {
+	ia, err1 := os.Stat(a)
+	ib, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
 }
 
 // writeAtomic writes data to a temporary file beside path and renames it

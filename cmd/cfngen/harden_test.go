@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// --app and --env become parts of paths and ARNs: only Copilot names pass,
+// and nothing is written for the rest.
+func TestNamesRefused(t *testing.T) {
+	path := writeManifest(t, good)
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"--out-dir", filepath.Join(dir, "out", "x"), "--env", "/../../../escaped", path},
+		{"--app", "*", path},
+		{"--env", "Prod", path},
+		{"validate", "--env", "a/b", path},
+	} {
+		code, stdout, stderr := cfngen("", args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "must be lower-case letters") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2, nothing and the rule", args, code, stdout, stderr)
+		}
+	}
+	if matches, _ := filepath.Glob(filepath.Join(dir, "*")); len(matches) > 0 {
+		t.Errorf("a refused run wrote %v", matches)
+	}
+	if _, err := os.Stat("escaped.stack.yml"); err == nil {
+		t.Error("escaped.stack.yml was written outside --out-dir")
+	}
+}
+
+// Only regular files are read: a FIFO would hang and /dev/zero would fill
+// memory. Each is refused with exit 2, naming the file.
+func TestOnlyRegularFilesRead(t *testing.T) {
+	path := writeManifest(t, good)
+	addons := filepath.Join(filepath.Dir(path), "addons")
+	if err := os.Mkdir(addons, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(addons, "fifo.yml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	if code, stdout, stderr := cfngen("", path); code != 2 || stdout != "" || !strings.Contains(stderr, fifo+": not a regular file") {
+		t.Errorf("FIFO addon: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	os.Remove(fifo)
+	zero := filepath.Join(t.TempDir(), "manifest.yml")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cfngen("", zero); code != 2 || !strings.Contains(stderr, "not a regular file") {
+		t.Errorf("link to /dev/zero: exit %d, stderr %q", code, stderr)
+	}
+	big := writeManifest(t, good+"# "+strings.Repeat("x", maxInput)+"\n")
+	if code, _, stderr := cfngen("", big); code != 2 || !strings.Contains(stderr, "larger than") {
+		t.Errorf("a manifest over the limit: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// -o never overwrites the manifest it reads.
+func TestOutputIsNotInput(t *testing.T) {
+	path := writeManifest(t, good)
+	if code, _, stderr := cfngen("", "-o", path, path); code != 2 || !strings.Contains(stderr, "is the manifest itself") {
+		t.Errorf("exit %d, stderr %q; want 2", code, stderr)
+	}
+	if data, _ := os.ReadFile(path); string(data) != good {
+		t.Error("the manifest was overwritten")
+	}
+}
