@@ -1,7 +1,10 @@
 package addons
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"reflect"
 	"slices"
@@ -111,8 +114,18 @@ func (s *Set) errorf(file string, n *yaml.Node, path, format string, args ...any
 }
 
 func (s *Set) add(f File) {
+	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(f.Data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		s.errs = append(s.errs, diag.YAMLSyntax(f.Name, f.Data, err))
+		return
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		// A second document would otherwise vanish without a word.
+		s.errs.Add(f.Name, diag.Pos{Line: extra.Line, Col: extra.Column}, "", "an addon holds one YAML document; found another")
+		return
+	} else if !errors.Is(err, io.EOF) {
 		s.errs = append(s.errs, diag.YAMLSyntax(f.Name, f.Data, err))
 		return
 	}
@@ -121,8 +134,14 @@ func (s *Set) add(f File) {
 		return
 	}
 	root := doc.Content[0]
+	seen := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
+		if seen[k.Value] {
+			s.errorf(f.Name, k, k.Value, "section repeated in this file")
+			continue
+		}
+		seen[k.Value] = true
 		switch k.Value {
 		case "AWSTemplateFormatVersion", "Description":
 			// Template-level prose; the rendered template has its own.

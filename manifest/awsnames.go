@@ -138,7 +138,13 @@ func checkSecretARN(arn string) error {
 	if !ok {
 		return fmt.Errorf("must be the ARN of a Secrets Manager secret (…:secret:NAME), got %q", arn)
 	}
-	name, extra, _ := strings.Cut(rest, ":")
+	return checkSecretReference(rest)
+}
+
+// checkSecretReference checks a secret's name with the :json-key:stage:
+// version that ECS may take after it.
+func checkSecretReference(s string) error {
+	name, extra, _ := strings.Cut(s, ":")
 	if err := checkSecretName(name); err != nil {
 		return err
 	}
@@ -178,12 +184,5 @@ func checkSecretsManager(s string) error {
 	if strings.HasPrefix(s, "arn:") {
 		return checkSecretARN(s)
 	}
-	name, extra, _ := strings.Cut(s, ":")
-	if err := checkSecretName(name); err != nil {
-		return err
-	}
-	if !charset(extra, ":_+=.@-") {
-		return fmt.Errorf("a secret's JSON key, stage and version hold only letters, digits and _+=.@-, got %q", extra)
-	}
-	return nil
+	return checkSecretReference(s)
 }
