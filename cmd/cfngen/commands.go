@@ -13,8 +13,8 @@ import (
 
 // runValidate reports every problem in every manifest, for every --env,
 // and prints nothing else.
-func runValidate(args []string, stdin io.Reader, stderr io.Writer) int {
-	cfg, err := parseArgs("cfngen validate", args, stderr, false)
+func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, err := parseArgs("cfngen validate", args, stdout, false)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -38,8 +38,8 @@ func runValidate(args []string, stdin io.Reader, stderr io.Writer) int {
 
 // runCheck exits 0 when STACK is exactly what cfngen renders for MANIFEST,
 // and 1 with a unified diff on stderr when it is stale.
-func runCheck(args []string, stdin io.Reader, stderr io.Writer) int {
-	cfg, err := parseArgs("cfngen check", args, stderr, false)
+func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, err := parseArgs("cfngen check", args, stdout, false)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -55,14 +56,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "validate":
-			return runValidate(args[1:], stdin, stderr)
+			return runValidate(args[1:], stdin, stdout, stderr)
 		case "check":
-			return runCheck(args[1:], stdin, stderr)
+			return runCheck(args[1:], stdin, stdout, stderr)
 		case "schema":
 			return runSchema(args[1:], stdout, stderr)
 		}
 	}
-	cfg, err := parseArgs("cfngen", args, stderr, true)
+	if slices.Contains(args, "--version") || slices.Contains(args, "-version") {
+		fmt.Fprintln(stdout, "cfngen", version())
+		return exitOK
+	}
+	cfg, err := parseArgs("cfngen", args, stdout, true)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -108,10 +113,11 @@ func (c config) env() string {
 // parseArgs reads flags wherever they stand on the line, as users type
 // "cfngen manifest.yml --env prod" as often as the other way round.
 // Render mode takes -o, --format and --out-dir; the subcommands do not.
-func parseArgs(name string, args []string, stderr io.Writer, renderMode bool) (config, error) {
+func parseArgs(name string, args []string, stdout io.Writer, renderMode bool) (config, error) {
 	cfg := config{format: "yaml"}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The caller prints a flag error once; asked for, usage goes to stdout.
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.app, "app", "", "application `name` (COPILOT_APPLICATION_NAME)")
 	fs.Var((*envFlag)(&cfg.envs), "env", "environment `name` (COPILOT_ENVIRONMENT_NAME); with --out-dir, repeat it for several")
 	fs.StringVar(&cfg.addons, "addons", "", "addon templates to merge from `dir` (default: addons/ beside MANIFEST, if there)")
@@ -120,12 +126,14 @@ func parseArgs(name string, args []string, stderr io.Writer, renderMode bool) (c
 		fs.StringVar(&cfg.format, "format", "yaml", "output `format`: yaml or json")
 		fs.StringVar(&cfg.outDir, "out-dir", "", "render every MANIFEST, for every --env, into `dir`")
 	}
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {}
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, usage)
+				fs.SetOutput(stdout)
+				fs.PrintDefaults()
+			}
 			return cfg, err
 		}
 		args = fs.Args()
@@ -140,8 +148,7 @@ func parseArgs(name string, args []string, stderr io.Writer, renderMode bool) (c
 	}
 	switch {
 	case len(cfg.args) == 0:
-		fs.Usage()
-		return cfg, fmt.Errorf("no manifest given")
+		return cfg, fmt.Errorf("no manifest given; see %s --help", name)
 	case cfg.format != "yaml" && cfg.format != "json":
 		return cfg, fmt.Errorf("--format must be yaml or json, got %q", cfg.format)
 	case cfg.out != "" && cfg.outDir != "":
@@ -174,6 +181,15 @@ func checkNames(cfg config) error {
 		}
 	}
 	return nil
+}
+
+// version is the module's version as the build recorded it: a tag for
+// go install …@v1.2.3, "(devel)" for a build from a checkout.
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
 }
 
 // rendered is one manifest's template.

@@ -155,8 +155,18 @@ func TestAddonsFolder(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	code, out, errOut := cfngen("", "-h")
-	if code != 0 || out != "" || !strings.Contains(errOut, "usage:\n  cfngen [flags] MANIFEST") {
-		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and usage on stderr", code, out, errOut)
+	for _, flag := range []string{"-h", "--help"} {
+		code, out, errOut := cfngen("", flag)
+		if code != 0 || errOut != "" || !strings.Contains(out, "usage:\n  cfngen [flags] MANIFEST") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 0 and usage on stdout", flag, code, out, errOut)
+		}
+	}
+	if code, out, _ := cfngen("", "--version"); code != 0 || !strings.HasPrefix(out, "cfngen ") {
+		t.Errorf("--version: exit %d, stdout %q", code, out)
+	}
+	// A flag error is said once, on stderr.
+	code, out, errOut := cfngen("", "--bogus", "m.yml")
+	if code != 2 || out != "" || strings.Count(errOut, "-bogus") != 1 {
+		t.Errorf("--bogus: exit %d, stdout %q, stderr %q; want 2 and one mention", code, out, errOut)
 	}
 }
