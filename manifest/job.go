@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,10 +47,24 @@ func scheduleExpression(s string) (string, error) {
 		return cronShortcuts[s], nil
 	case strings.HasPrefix(s, "@every "):
 		return every(strings.TrimSpace(strings.TrimPrefix(s, "@every ")))
-	case strings.HasPrefix(s, "rate(") && strings.HasSuffix(s, ")"), strings.HasPrefix(s, "cron(") && strings.HasSuffix(s, ")"):
+	case strings.HasPrefix(s, "rate(") && strings.HasSuffix(s, ")"):
+		return s, checkRate(strings.TrimSuffix(strings.TrimPrefix(s, "rate("), ")"))
+	case strings.HasPrefix(s, "cron(") && strings.HasSuffix(s, ")"):
 		return s, nil
 	}
 	return cron(s)
+}
+
+// checkRate checks EventBridge's rate(N unit): a positive whole N, and
+// minute, hour or day, singular for 1 and plural otherwise.
+func checkRate(s string) error {
+	value, unit, _ := strings.Cut(s, " ")
+	n, err := strconv.Atoi(value)
+	singular := strings.TrimSuffix(unit, "s")
+	if err != nil || n < 1 || !slices.Contains([]string{"minute", "hour", "day"}, singular) || (n == 1) != (unit == singular) {
+		return fmt.Errorf("rate must be rate(N minutes|hours|days), rate(1 minute|hour|day), got \"rate(%s)\"", s)
+	}
+	return nil
 }
 
 // every turns a duration into rate(...): whole minutes, in the largest
@@ -87,7 +102,11 @@ func cron(s string) (string, error) {
 	}
 	switch {
 	case f[4] == "*" || f[4] == "?":
+		// EventBridge takes "?" in one day field only.
 		f[4] = "?"
+		if f[2] == "?" {
+			f[2] = "*"
+		}
 	case f[2] == "*" || f[2] == "?":
 		f[2], f[4] = "?", dow
 	default:
