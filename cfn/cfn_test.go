@@ -186,6 +186,22 @@ func TestOverrideThroughScalarFails(t *testing.T) {
 	}
 }
 
+// A list given by an override may hold intrinsics: each is written as
+// one, never as the token that carries it.
+func TestOverrideListOfIntrinsics(t *testing.T) {
+	tpl := &Template{}
+	tpl.AddResource("S", &ecs.Service{}, Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups",
+		Value: List{ImportValue(Sub("${AppName}-sg")), "sg-0123456789abcdef0"}})
+	out, err := Marshal(tpl, FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "          SecurityGroups:\n            - Fn::ImportValue: !Sub '${AppName}-sg'\n            - sg-0123456789abcdef0\n"
+	if !strings.Contains(string(out), want) {
+		t.Errorf("Marshal() =\n%s\nwant it to contain\n%s", out, want)
+	}
+}
+
 func FuzzScalarRoundTrip(f *testing.F) {
 	for _, s := range tricky {
 		f.Add(s)

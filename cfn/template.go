@@ -163,8 +163,21 @@ func (t *Template) add(section *Map, kind, name string, v any) {
 
 // resolve turns an intrinsic token into its Func and leaves anything else.
 func resolve(v any) (any, error) {
-	if s, ok := v.(string); ok && IsToken(s) {
-		return decodeToken(s)
+	switch v := v.(type) {
+	case string:
+		if IsToken(v) {
+			return decodeToken(v)
+		}
+	case List:
+		out := make(List, len(v))
+		for i, item := range v {
+			r, err := resolve(item)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
 	}
 	return v, nil
 }

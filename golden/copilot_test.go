@@ -26,6 +26,15 @@ const (
 	topicARNs         = "the same map of topic names to ARNs, written by cfngen as !Sub over the topics the template creates, where Copilot's test wrote the ARNs out"
 )
 
+// jobDifferences are the differences from Copilot's job-test template.
+var jobDifferences = []difference{
+	{"main", "Image", "", testImage},
+	{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
+	{"main", "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs},
+	{"nginx", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
+	{"nginx", "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs},
+}
+
 var copilotComparisons = []struct {
 	golden, copilot string
 	differences     []difference
@@ -34,13 +43,10 @@ var copilotComparisons = []struct {
 		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
 		{"main", "Environment", "COPILOT_LB_DNS", noEnvStack},
 	}},
-	{"job-efs-sidecar", "job-test.stack.yml", []difference{
-		{"main", "Image", "", testImage},
-		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
-		{"main", "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs},
-		{"nginx", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
-		{"nginx", "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs},
-	}},
+	// Copilot's job manifest with an existing file system, and as written,
+	// on the environment's file system.
+	{"job-efs-sidecar", "job-test.stack.yml", jobDifferences},
+	{"copilot-job", "job-test.stack.yml", jobDifferences},
 	{"backend-http", "backend-http-full-config-test.stack.yml", []difference{
 		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
 		{"main", "Environment", "COPILOT_LB_DNS", noEnvStack},

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,29 +42,33 @@ func TestDeploy(t *testing.T) {
 		"SecurityGroups":  env["SecurityGroup"],
 		"VpcId":           env["Vpc"],
 		"HTTPListenerArn": env["Listener"],
+		// moto's CloudFormation has no Cloud Map namespace to make.
+		"ServiceDiscoveryNamespaceID": "ns-0123456789abcdef",
+		"ServiceConnectNamespace":     "test.shop.local",
+		"FilesystemID":                env["FileSystem"],
+	}
+	// The stacks deploy concurrently into the one moto server, a few at a
+	// time: each deploy is mostly the AWS CLI starting up and waiting.
+	type job struct {
+		i int
+		c goldenCase
+	}
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range deployWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				t.Run(j.c.name, func(t *testing.T) { deployCase(t, cli, j.c, j.i, values) })
+			}
+		}()
 	}
 	for i, c := range stacks(t) {
-		t.Run(c.name, func(t *testing.T) {
-			cli := cli
-			cli.t = t
-			file := filepath.Join(c.dir, "stack.yml")
-			tree := readTemplate(t, file)
-			// All stacks share one environment, as a team's services do, so
-			// each gets its own name (log group, family) and rule priority.
-			params := parameterValues(t, tree, values, map[string]string{
-				"WorkloadName": c.name,
-				"RulePriority": fmt.Sprint(100 + i),
-			})
-			if strings.Contains(readFile(t, file), "ImportValue") {
-				// moto's change sets see no exports (it makes their stack
-				// with an empty export table), so a template that imports
-				// one is created directly; AWS itself takes either path.
-				cli.create("golden-"+c.name, file, params)
-				return
-			}
-			cli.deploy("golden-"+c.name, file, params)
-		})
+		jobs <- job{i, c}
 	}
+	close(jobs)
+	wg.Wait()
 	// moto accepts a type it cannot create and says so only in its log. The
 	// types cfngen generates must all be created; an addon's may not be.
 	for _, m := range unique(regexp.MustCompile(`No Moto CloudFormation support for (\S+)`).FindAllStringSubmatch(readFile(t, log), -1)) {
@@ -78,10 +83,94 @@ func TestDeploy(t *testing.T) {
 	}
 }
 
+// deployWorkers is how many stacks deploy at once.
+const deployWorkers = 4
+
+// deployCase deploys one golden template into the environment.
+func deployCase(t *testing.T, cli awsCLI, c goldenCase, i int, values map[string]string) {
+	cli.t = t
+	file := filepath.Join(c.dir, "stack.yml")
+	tree := readTemplate(t, file)
+	// All stacks share one environment, as a team's services do, so each
+	// gets its own name (log group, family) and rule priority.
+	overrides := map[string]string{"WorkloadName": c.name, "RulePriority": fmt.Sprint(100 + i)}
+	if c.opts.copilotEnv {
+		// Rendered for the environment shop-test: it takes everything from
+		// the environment's exports and its own defaults, and needs only
+		// its images, as a Copilot user deploys it.
+		overrides = nil
+	}
+	params := parameterValues(t, tree, values, overrides)
+	if c.opts.copilotEnv {
+		for _, p := range params {
+			if !strings.HasPrefix(p, "ContainerImage") {
+				t.Errorf("rendered with --copilot-env, the template still needs %s", p)
+			}
+		}
+	}
+	file = standIns(t, file)
+	if strings.Contains(readFile(t, file), "ImportValue") {
+		// moto's change sets see no exports (it makes their stack with an
+		// empty export table), so a template that imports one is created
+		// directly; AWS itself takes either path.
+		cli.create("golden-"+c.name, file, params)
+		return
+	}
+	cli.deploy("golden-"+c.name, file, params)
+}
+
+// motoStandIns are types whose attributes other resources read and moto
+// cannot give: its CloudFormation skips a Cloud Map service, and makes an
+// EFS access point but answers neither its Ref nor its Arn. The deploy test
+// deploys a copy of the template in which each is a bare SQS queue, which
+// moto makes, with a Ref and an Arn; cfn-lint checks their properties.
+// Everything else deploys as rendered.
+var motoStandIns = map[string]bool{"AWS::ServiceDiscovery::Service": true, "AWS::EFS::AccessPoint": true}
+
+// standIns returns the template to deploy: file itself, or a copy with
+// stand-ins for the motoStandIns types.
+func standIns(t *testing.T, file string) string {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(readFile(t, file)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	changed := false
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "Resources" {
+			continue
+		}
+		resources := root.Content[i+1]
+		for j := 1; j < len(resources.Content); j += 2 {
+			r := resources.Content[j]
+			for k := 0; k+1 < len(r.Content); k += 2 {
+				if r.Content[k].Value == "Type" && motoStandIns[r.Content[k+1].Value] {
+					r.Content = []*yaml.Node{r.Content[k], {Kind: yaml.ScalarNode, Value: "AWS::SQS::Queue"}}
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	if !changed {
+		return file
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile := filepath.Join(t.TempDir(), "stack.yml")
+	if err := os.WriteFile(copyFile, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return copyFile
+}
+
 // motoGaps are types cfngen generates that moto's CloudFormation skips.
 var motoGaps = map[string]bool{
 	"AWS::ApplicationAutoScaling::ScalableTarget": true, "AWS::ApplicationAutoScaling::ScalingPolicy": true,
 	"AWS::SNS::Subscription": true, "AWS::SQS::QueuePolicy": true, "AWS::SNS::TopicPolicy": true,
+	"AWS::ServiceDiscovery::Service": true,
 }
 
 // reliedOn are the resource types cfngen generates and the environment
@@ -93,7 +182,7 @@ var reliedOn = map[string]bool{
 	"AWS::ElasticLoadBalancingV2::LoadBalancer": true, "AWS::ElasticLoadBalancingV2::Listener": true,
 	"AWS::EC2::VPC": true, "AWS::EC2::Subnet": true, "AWS::EC2::SecurityGroup": true,
 	"AWS::SQS::Queue": true, "AWS::StepFunctions::StateMachine": true, "AWS::Events::Rule": true,
-	"AWS::SNS::Topic": true,
+	"AWS::SNS::Topic": true, "AWS::EFS::FileSystem": true,
 }
 
 // startMoto starts moto_server on a free loopback port and stops it when

@@ -34,10 +34,11 @@ var goldenVars = map[string]string{"TAG": "v1.2.3", "WILD": "/app/*"}
 
 // options are what a case renders with: its args and its addons.
 type options struct {
-	app, env  string
-	format    cfn.Format
-	templates []addons.File
-	params    *addons.File
+	app, env   string
+	copilotEnv bool
+	format     cfn.Format
+	templates  []addons.File
+	params     *addons.File
 }
 
 // goldenCase is one directory under testdata.
@@ -61,7 +62,7 @@ func cases(t testing.TB) []goldenCase {
 }
 
 // caseOptions reads the case's addons and its optional args file: --app
-// NAME --env NAME.
+// NAME --env NAME, and --copilot-env.
 func caseOptions(t testing.TB, dir string) options {
 	opts := options{format: cfn.FormatYAML}
 	var err error
@@ -79,8 +80,9 @@ func caseOptions(t testing.TB, dir string) options {
 	fs := flag.NewFlagSet("args", flag.ContinueOnError)
 	fs.StringVar(&opts.app, "app", "", "")
 	fs.StringVar(&opts.env, "env", "", "")
+	fs.BoolVar(&opts.copilotEnv, "copilot-env", false, "")
 	if err := fs.Parse(strings.Fields(string(data))); err != nil || fs.NArg() > 0 {
-		t.Fatalf("%s/args: want only --app and --env: %v", dir, err)
+		t.Fatalf("%s/args: want only --app, --env and --copilot-env: %v", dir, err)
 	}
 	return opts
 }
@@ -121,7 +123,7 @@ func pipeline(data []byte, opts options) ([]byte, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	t, err := stack.Template(w, set, stack.Options{App: opts.app, Env: opts.env})
+	t, err := stack.Template(w, set, stack.Options{App: opts.app, Env: opts.env, CopilotEnv: opts.copilotEnv})
 	if err != nil {
 		return nil, err
 	}

@@ -280,6 +280,15 @@ type Network struct {
 	// them with DenyDefault.
 	SecurityGroups []Ref
 	DenyDefault    bool
+	// Connect turns on Service Connect (network.connect); nil when off.
+	Connect *Connect
+}
+
+// Connect is a service's Service Connect settings.
+type Connect struct {
+	// Alias is the DNS name clients call the service by; "" for the
+	// workload's name.
+	Alias string
 }
 
 // Ref is an id written in the manifest, or a CloudFormation export that
@@ -309,13 +318,20 @@ type Volume struct {
 	EFS *EFS
 }
 
-// EFS is an existing Elastic File System.
+// EFS is an existing Elastic File System, or the environment's own.
 type EFS struct {
 	ID            string // fs-…, or empty when Import is set
 	Import        string // a CloudFormation export holding the id
 	RootDir       string
 	IAM           bool // Copilot's default: IAM authorization on
 	AccessPointID string
+
+	// Managed is the environment's file system (efs: true, or {uid,
+	// gid}), mounted through an access point of the workload's own.
+	Managed bool
+	// UID and GID are the access point's POSIX user when the manifest
+	// gives them; nil for Copilot's default, from the workload's name.
+	UID, GID *uint32
 }
 
 // Subscribe is a Worker Service's queue and the SNS topics it subscribes to.

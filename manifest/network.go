@@ -18,10 +18,7 @@ func (d *decoder) network(n *yaml.Node, w *Workload) {
 	d.mapping(n, "network", networkFields, func(key string, k, v *yaml.Node) {
 		p := join("network", key)
 		if key == "connect" {
-			// Service Connect needs the environment's Cloud Map namespace.
-			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Value != "false" {
-				d.errorf(k, p, "Service Connect is %s; connect: false is accepted", notYet)
-			}
+			w.Network.Connect = d.connect(v, p)
 			return
 		}
 		d.mapping(v, p, fields{known: []string{"placement", "security_groups"}}, func(key string, _, v *yaml.Node) {
@@ -33,6 +30,32 @@ func (d *decoder) network(n *yaml.Node, w *Workload) {
 			d.securityGroups(v, fp, &w.Network)
 		})
 	})
+}
+
+// dnsName is a name Service Connect clients resolve: DNS labels of
+// lower-case letters, digits and hyphens.
+var dnsName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
+
+// connect reads network.connect: true, false or {alias: NAME}.
+func (d *decoder) connect(n *yaml.Node, path string) *Connect {
+	if n.Kind == yaml.ScalarNode {
+		on, ok := d.boolean(n, path)
+		if !ok || !on {
+			return nil
+		}
+		return &Connect{}
+	}
+	c := &Connect{}
+	d.mapping(n, path, fields{known: []string{"alias"}}, func(key string, _, v *yaml.Node) {
+		p := join(path, key)
+		alias, ok := d.nonEmpty(v, p)
+		if ok && (len(alias) > 253 || !dnsName.MatchString(alias)) {
+			d.errorf(v, p, "must be a DNS name of lower-case letters, digits, hyphens and dots, got %q", alias)
+			return
+		}
+		c.Alias = alias
+	})
+	return c
 }
 
 // placement reads public, private, or {subnets: [ids]}.

@@ -12,13 +12,7 @@ var storageFields = fields{known: []string{"volumes", "ephemeral", "readonly_fs"
 
 var volumeFields = fields{known: []string{"path", "read_only", "efs"}}
 
-var efsFields = fields{
-	known: []string{"id", "root_dir", "auth"},
-	unsupported: map[string]string{
-		"uid": "a file system made by Copilot's environment is not supported: give the id of an existing file system",
-		"gid": "a file system made by Copilot's environment is not supported: give the id of an existing file system",
-	},
-}
+var efsFields = fields{known: []string{"id", "root_dir", "auth", "uid", "gid"}}
 
 var (
 	fileSystemID  = regexp.MustCompile(`^fs-[0-9a-f]{1,40}$`)
@@ -71,14 +65,40 @@ func (d *decoder) volume(n *yaml.Node, path, name string) (Volume, bool) {
 }
 
 func (d *decoder) efs(n *yaml.Node, path string) *EFS {
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
-		d.errorf(n, path, "efs: %s asks for a file system made by Copilot's environment, which cfngen does not have: give the id of an existing file system", n.Value)
+	if n.Kind == yaml.ScalarNode {
+		// efs: true mounts the environment's file system; false none.
+		if managed, ok := d.boolean(n, path); ok && managed {
+			return &EFS{Managed: true, IAM: true}
+		}
 		return nil
 	}
 	e := &EFS{IAM: true}
-	d.mapping(n, path, efsFields, func(key string, _, v *yaml.Node) {
+	// own is the first field that names an existing file system; posix
+	// the uid or gid key.
+	var own, posix *yaml.Node
+	var hasUID, hasGID bool
+	d.mapping(n, path, efsFields, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
+		if key != "uid" && key != "gid" {
+			if own == nil {
+				own = k
+			}
+		} else {
+			posix = k
+		}
 		switch key {
+		case "uid", "gid":
+			hasUID, hasGID = hasUID || key == "uid", hasGID || key == "gid"
+			id, ok := d.intRange(v, p, 0, 1<<32-1)
+			if !ok {
+				return
+			}
+			u := uint32(id)
+			if key == "uid" {
+				e.UID = &u
+			} else {
+				e.GID = &u
+			}
 		case "id":
 			if v.Kind == yaml.MappingNode {
 				d.mapping(v, p, fields{known: []string{"from_cfn"}}, func(_ string, _, e2 *yaml.Node) {
@@ -113,8 +133,22 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 			})
 		}
 	})
+	if hasUID || hasGID {
+		// Copilot: uid and gid together ask for the environment's file
+		// system, with an access point for this POSIX user.
+		switch {
+		case !hasUID:
+			d.errorf(posix, join(path, "gid"), "must be given with uid")
+		case !hasGID:
+			d.errorf(posix, join(path, "uid"), "must be given with gid")
+		case own != nil:
+			d.errorf(own, join(path, own.Value), "does not go with uid and gid, which ask for the environment's file system")
+		}
+		e.Managed = true
+		return e
+	}
 	if e.ID == "" && e.Import == "" && n.Kind == yaml.MappingNode {
-		d.errorf(n, path, "missing field \"id\"")
+		d.errorf(n, path, "missing field \"id\" (or uid and gid, for the environment's file system)")
 		return nil
 	}
 	// ECS: with an access point, the root directory is the access point's.

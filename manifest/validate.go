@@ -41,6 +41,7 @@ func (d *decoder) validate(w *Workload) {
 	d.size(w)
 	d.windows(w)
 	d.scaling(w)
+	d.environmentResources(w)
 	for _, c := range w.Containers() {
 		d.environment(c, w)
 	}
@@ -194,6 +195,29 @@ func (d *decoder) mounts(w *Workload) {
 	}
 }
 
+// environmentResources checks what a workload asks of its environment:
+// one access point on the environment's file system, Service Connect only
+// for a service.
+func (d *decoder) environmentResources(w *Workload) {
+	managed := ""
+	for _, v := range w.Volumes {
+		if v.EFS == nil || !v.EFS.Managed {
+			continue
+		}
+		p := "storage.volumes." + v.Name + ".efs"
+		if managed != "" {
+			// Copilot made one access point per workload, named for it.
+			d.errs.Add(d.file, w.Pos(p), p, fmt.Sprintf("volume %q already mounts the environment's file system; a workload has one access point on it", managed))
+			continue
+		}
+		managed = v.Name
+	}
+	if w.Type == ScheduledJob && w.Network.Connect != nil {
+		d.errs.Add(d.file, w.Pos("network.connect"), "network.connect",
+			"a Scheduled Job runs standalone tasks, which Service Connect cannot serve: it works through an ECS service; remove it")
+	}
+}
+
 // windows refuses what Fargate's Windows tasks cannot run: FireLens, the
 // X-Ray and OpenTelemetry collectors, EFS and a read-only root file system.
 func (d *decoder) windows(w *Workload) {
@@ -218,6 +242,9 @@ func (d *decoder) windows(w *Workload) {
 	}
 	if w.ReadonlyFS {
 		d.errs.Add(d.file, w.Pos("storage.readonly_fs"), "storage.readonly_fs", "a read-only root file system is not supported on Windows")
+	}
+	if w.Network.Connect != nil {
+		d.errs.Add(d.file, w.Pos("network.connect"), "network.connect", "Service Connect is not supported on Windows")
 	}
 }
 

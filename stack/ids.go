@@ -17,6 +17,8 @@ const (
 	TargetGroup      = "TargetGroup"
 	HTTPListenerRule = "HTTPListenerRule"
 	Service          = "Service"
+	DiscoveryService = "DiscoveryService"
+	AccessPoint      = "AccessPoint"
 
 	// A Scheduled Job's.
 	StateMachine     = "StateMachine"
@@ -47,8 +49,12 @@ const (
 	SecurityGroups  = "SecurityGroups"
 	VpcID           = "VpcId"
 	HTTPListenerArn = "HTTPListenerArn"
-	RulePriority    = "RulePriority"
-	ContainerImage  = "ContainerImage"
+	NamespaceID     = "ServiceDiscoveryNamespaceID"
+	FileSystemID    = "FilesystemID"
+	// ConnectNamespace names the Service Connect namespace.
+	ConnectNamespace = "ServiceConnectNamespace"
+	RulePriority     = "RulePriority"
+	ContainerImage   = "ContainerImage"
 	// ContainerImageFor prefixes a built sidecar's image parameter.
 	ContainerImageFor = "ContainerImageFor"
 )

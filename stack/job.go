@@ -15,14 +15,20 @@ import (
 // addJob adds the state machine that runs the task, as Copilot did, with
 // the retries and timeout, and the EventBridge rule that starts it on the
 // schedule (none for schedule: none).
-func addJob(t *cfn.Template, w *manifest.Workload) {
+func addJob(t *cfn.Template, tr *translation) {
+	w := tr.w
+	vars := map[string]string{
+		"Subnets":        quotedList(tr.subnets()),
+		"SecurityGroups": quotedList(tr.securityGroups()),
+	}
+	if tr.opts.CopilotEnv {
+		// The definition's ${ClusterId} is the parameter's otherwise.
+		vars[ClusterID] = tr.value(inCluster)
+	}
 	t.AddResource(StateMachineRole, stateMachineRole())
 	t.AddResource(StateMachine, &stepfunctions.StateMachine{
-		RoleArn: cfn.GetAtt(StateMachineRole, "Arn"),
-		DefinitionString: cfn.Ptr(cfn.SubVars(definition(w), map[string]string{
-			"Subnets":        quotedList(subnets(w)),
-			"SecurityGroups": quotedList(securityGroups(w)),
-		})),
+		RoleArn:          cfn.GetAtt(StateMachineRole, "Arn"),
+		DefinitionString: cfn.Ptr(cfn.SubVars(definition(w), vars)),
 	})
 	if w.Job.Schedule == "none" {
 		return

@@ -72,9 +72,10 @@ func executionRole(tr *translation) *iam.Role {
 
 // taskRole is the role the containers run as: it mounts the EFS file
 // systems, carries the generated ManagedPolicies and, with exec, ECS Exec.
-func taskRole(w *manifest.Workload, managedPolicies []string) *iam.Role {
+func taskRole(tr *translation, managedPolicies []string) *iam.Role {
+	w := tr.w
 	role := &iam.Role{AssumeRolePolicyDocument: policy.AssumeRole(), ManagedPolicyArns: managedPolicies}
-	if statements := efsStatements(w); len(statements) > 0 {
+	if statements := efsStatements(tr); len(statements) > 0 {
 		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "MountEFS", PolicyDocument: policy.New(statements...)})
 	}
 	if w.Type == manifest.WorkerService {
@@ -100,7 +101,8 @@ func taskRole(w *manifest.Workload, managedPolicies []string) *iam.Role {
 // authorization, and ClientWrite when any container mounts it writable
 // (Copilot looked at the main container only). Without IAM authorization
 // EFS does not ask the task role, so nothing is granted.
-func efsStatements(w *manifest.Workload) []policy.Statement {
+func efsStatements(tr *translation) []policy.Statement {
+	w := tr.w
 	var out []policy.Statement
 	for _, v := range w.Volumes {
 		if v.EFS == nil || !v.EFS.IAM {
@@ -110,8 +112,12 @@ func efsStatements(w *manifest.Workload) []policy.Statement {
 		if writable(w, v) {
 			actions = append(actions, "elasticfilesystem:ClientWrite")
 		}
-		s := policy.Allow(efsSid(v), actions, fileSystemARN(v.EFS))
-		if ap := v.EFS.AccessPointID; ap != "" {
+		s := policy.Allow(efsSid(v), actions, tr.fileSystemARN(v.EFS))
+		if v.EFS.Managed {
+			s.Condition = map[string]map[string]any{"StringEquals": {
+				"elasticfilesystem:AccessPointArn": cfn.GetAtt(AccessPoint, "Arn"),
+			}}
+		} else if ap := v.EFS.AccessPointID; ap != "" {
 			s.Condition = map[string]map[string]any{"StringEquals": {
 				"elasticfilesystem:AccessPointArn": cfn.Sub("arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:access-point/" + ap),
 			}}
@@ -135,11 +141,19 @@ func writable(w *manifest.Workload, v manifest.Volume) bool {
 	return false
 }
 
-func fileSystemARN(e *manifest.EFS) string {
+func (tr *translation) fileSystemARN(e *manifest.EFS) string {
 	const prefix = "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/"
-	if e.Import == "" {
+	var id string
+	switch {
+	case e.Managed && !tr.opts.CopilotEnv:
+		return cfn.Sub(prefix + "${" + FileSystemID + "}")
+	case e.Managed:
+		id = tr.value(inFileSystem)
+	case e.Import != "":
+		id = cfn.ImportValue(e.Import)
+	default:
 		return cfn.Sub(prefix + e.ID)
 	}
 	return cfn.Join("", "arn:", cfn.Ref("AWS::Partition"), ":elasticfilesystem:", cfn.Ref("AWS::Region"), ":",
-		cfn.Ref("AWS::AccountId"), ":file-system/", cfn.ImportValue(e.Import))
+		cfn.Ref("AWS::AccountId"), ":file-system/", id)
 }

@@ -10,8 +10,8 @@ import (
 // addScaling adds the scalable target and one target-tracking policy per
 // target. With no RoleARN, Application Auto Scaling uses its ECS
 // service-linked role, which holds only what scaling a service needs.
-func addScaling(t *cfn.Template, w *manifest.Workload) {
-	s := w.Scaling
+func addScaling(t *cfn.Template, tr *translation) {
+	s := tr.w.Scaling
 	if s == nil {
 		return
 	}
@@ -32,7 +32,7 @@ func addScaling(t *cfn.Template, w *manifest.Workload) {
 		t.AddResource(ScalingPolicyMemory, trackingPolicy("ECSServiceAverageMemoryUtilization", s.Memory, &aas.ScalingPolicy_PredefinedMetricSpecification{PredefinedMetricType: "ECSServiceAverageMemoryUtilization"}, nil))
 	}
 	if s.Requests != nil {
-		label := cfn.Join("/", append(loadBalancerName(), cfn.GetAtt(TargetGroup, "TargetGroupFullName"))...)
+		label := cfn.Join("/", append(tr.loadBalancerName(), cfn.GetAtt(TargetGroup, "TargetGroupFullName"))...)
 		t.AddResource(ScalingPolicyRequest, trackingPolicy("ALBSumRequestCountPerTarget", s.Requests, &aas.ScalingPolicy_PredefinedMetricSpecification{
 			PredefinedMetricType: "ALBRequestCountPerTarget", ResourceLabel: cfn.Ptr(label)}, nil))
 	}
@@ -43,7 +43,7 @@ func addScaling(t *cfn.Template, w *manifest.Workload) {
 			Statistic:  cfn.Ptr("Average"),
 			Unit:       cfn.Ptr("Seconds"),
 			Dimensions: []aas.ScalingPolicy_MetricDimension{
-				{Name: "LoadBalancer", Value: cfn.Join("/", loadBalancerName()...)},
+				{Name: "LoadBalancer", Value: cfn.Join("/", tr.loadBalancerName()...)},
 				{Name: "TargetGroup", Value: cfn.GetAtt(TargetGroup, "TargetGroupFullName")},
 			},
 		}))
@@ -69,8 +69,8 @@ func trackingPolicy(name string, target *manifest.Target, predefined *aas.Scalin
 
 // loadBalancerName is the parts of app/<name>/<id>, the load balancer's
 // full name, read from the listener's ARN (…:listener/app/<name>/<id>/<listener id>).
-func loadBalancerName() []string {
-	parts := cfn.Split("/", cfn.Ref(HTTPListenerArn))
+func (tr *translation) loadBalancerName() []string {
+	parts := cfn.Split("/", tr.value(inHTTPListener))
 	return []string{cfn.Select(1, parts), cfn.Select(2, parts), cfn.Select(3, parts)}
 }
 

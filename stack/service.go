@@ -12,9 +12,10 @@ import (
 // service runs the task on Fargate. Subnets and security groups are set by
 // overrides to !Ref of the List parameters, which goformation's []string
 // cannot hold.
-func service(w *manifest.Workload) *ecs.Service {
+func service(tr *translation) *ecs.Service {
+	w := tr.w
 	s := &ecs.Service{
-		Cluster:         cfn.Ptr(cfn.Ref(ClusterID)),
+		Cluster:         cfn.Ptr(tr.value(inCluster)),
 		TaskDefinition:  cfn.Ptr(cfn.Ref(TaskDefinition)),
 		PlatformVersion: cfn.Ptr("LATEST"),
 		PropagateTags:   cfn.Ptr("SERVICE"),
@@ -39,6 +40,8 @@ func service(w *manifest.Workload) *ecs.Service {
 	if w.Exec {
 		s.EnableExecuteCommand = cfn.Ptr(true)
 	}
+	s.ServiceRegistries = serviceRegistries(w)
+	s.ServiceConnectConfiguration = serviceConnect(tr)
 	if target, port := lbTarget(w); target != nil {
 		s.LoadBalancers = []ecs.Service_LoadBalancer{{
 			ContainerName:  cfn.Ptr(target.Name),
@@ -52,14 +55,15 @@ func service(w *manifest.Workload) *ecs.Service {
 	return s
 }
 
-func targetGroup(w *manifest.Workload) *elb.TargetGroup {
+func targetGroup(tr *translation) *elb.TargetGroup {
+	w := tr.w
 	_, port := lbTarget(w)
 	h := w.HTTP.HealthCheck
 	tg := &elb.TargetGroup{
 		Port:            cfn.Ptr(port),
 		Protocol:        cfn.Ptr("HTTP"),
 		TargetType:      cfn.Ptr("ip"),
-		VpcId:           cfn.Ptr(cfn.Ref(VpcID)),
+		VpcId:           cfn.Ptr(tr.value(inVpc)),
 		HealthCheckPath: cfn.Ptr(h.Path),
 		TargetGroupAttributes: []elb.TargetGroup_TargetGroupAttribute{
 			{Key: cfn.Ptr("deregistration_delay.timeout_seconds"), Value: cfn.Ptr(fmt.Sprint(w.HTTP.DeregistrationDelay))},
@@ -90,13 +94,14 @@ func positive(i int) *int {
 // listenerRule forwards http.path to the target group: "/api" matches /api
 // and everything below it, "/" matches everything. Its priority is set by
 // an override to !Ref RulePriority, which goformation's int cannot hold.
-func listenerRule(w *manifest.Workload) *elb.ListenerRule {
+func listenerRule(tr *translation) *elb.ListenerRule {
+	w := tr.w
 	patterns := []string{"/*"}
 	if p := w.HTTP.Path; p != "/" {
 		patterns = []string{p, p + "/*"}
 	}
 	return &elb.ListenerRule{
-		ListenerArn: cfn.Ptr(cfn.Ref(HTTPListenerArn)),
+		ListenerArn: cfn.Ptr(tr.value(inHTTPListener)),
 		Actions:     []elb.ListenerRule_Action{{Type: "forward", TargetGroupArn: cfn.Ptr(cfn.Ref(TargetGroup))}},
 		Conditions: []elb.ListenerRule_RuleCondition{{
 			Field:             cfn.Ptr("path-pattern"),
@@ -114,8 +119,9 @@ func publicIP(w *manifest.Workload) string {
 	return "ENABLED"
 }
 
-// subnets is the Subnets parameter, or the manifest's own subnets.
-func subnets(w *manifest.Workload) any {
+// subnets are the environment's subnets, or the manifest's own.
+func (tr *translation) subnets() any {
+	w := tr.w
 	if len(w.Network.Subnets) > 0 {
 		l := make(cfn.List, len(w.Network.Subnets))
 		for i, s := range w.Network.Subnets {
@@ -123,12 +129,13 @@ func subnets(w *manifest.Workload) any {
 		}
 		return l
 	}
-	return cfn.Ref(Subnets)
+	return tr.value(inSubnets(w))
 }
 
-// securityGroups is the SecurityGroups parameter with the manifest's
-// groups added, or only the manifest's groups with deny_default.
-func securityGroups(w *manifest.Workload) any {
+// securityGroups are the environment's security groups with the
+// manifest's added, or only the manifest's with deny_default.
+func (tr *translation) securityGroups() any {
+	w := tr.w
 	var extra []string
 	for _, g := range w.Network.SecurityGroups {
 		if g.Import != "" {
@@ -137,8 +144,12 @@ func securityGroups(w *manifest.Workload) any {
 			extra = append(extra, g.Value)
 		}
 	}
+	if tr.opts.CopilotEnv && !w.Network.DenyDefault {
+		// Copilot's export is the one environment security group.
+		extra = append([]string{tr.imported(inSecurityGroups)}, extra...)
+	}
 	switch {
-	case w.Network.DenyDefault:
+	case w.Network.DenyDefault || tr.opts.CopilotEnv:
 		l := make(cfn.List, len(extra))
 		for i, g := range extra {
 			l[i] = g

@@ -17,6 +17,10 @@ import (
 type Options struct {
 	// App and Env default the AppName and EnvName parameters.
 	App, Env string
+	// CopilotEnv imports what the template takes from its environment
+	// from the exports of the Copilot environment stack <app>-<env>,
+	// where it would otherwise declare a parameter for each.
+	CopilotEnv bool
 }
 
 // translation is one workload's template in the making. The workload and
@@ -42,10 +46,11 @@ type translation struct {
 // names derive, addon entries that clash with cfngen's.
 //
 // Resources come in a fixed order: LogGroup, ExecutionRole, FireLensPolicy,
-// XRayPolicy, TaskRole, TaskDefinition; for a job StateMachineRole,
-// StateMachine, RuleRole, Rule; for a worker DeadLetterQueue, EventsQueue,
-// EventsQueuePolicy and the subscriptions; for a service TargetGroup,
-// HTTPListenerRule, Service and the autoscaling resources; then the
+// XRayPolicy, TaskRole, TaskDefinition, AccessPoint; for a job
+// StateMachineRole, StateMachine, RuleRole, Rule; for a worker
+// DeadLetterQueue, EventsQueue, EventsQueuePolicy and the subscriptions;
+// for a service DiscoveryService, TargetGroup, HTTPListenerRule, Service
+// and the autoscaling resources; then the
 // published topics and their policies; then the addons' resources in file
 // order.
 func Template(w *manifest.Workload, set *addons.Set, opts Options) (*cfn.Template, error) {
@@ -60,7 +65,7 @@ func Template(w *manifest.Workload, set *addons.Set, opts Options) (*cfn.Templat
 		return nil, err
 	}
 	t := &cfn.Template{Description: fmt.Sprintf("%s %s, rendered by cfngen from its Copilot manifest.", w.Type, w.Name)}
-	parameters(t, w, opts)
+	parameters(t, tr)
 	t.AddResource(LogGroup, logGroup(w))
 	t.AddResource(ExecutionRole, executionRole(tr))
 	var generated []string
@@ -74,23 +79,29 @@ func Template(w *manifest.Workload, set *addons.Set, opts Options) (*cfn.Templat
 		t.AddResource(XRayPolicy, addons.XRayPolicy())
 		generated = append(generated, cfn.Ref(XRayPolicy))
 	}
-	t.AddResource(TaskRole, taskRole(w, slices.Concat(generated, tr.policies)))
+	t.AddResource(TaskRole, taskRole(tr, slices.Concat(generated, tr.policies)))
 	t.AddResource(TaskDefinition, taskDefinition(tr))
+	if v := managedVolume(w); v != nil {
+		t.AddResource(AccessPoint, accessPoint(tr, v.EFS))
+	}
 	switch w.Type {
 	case manifest.ScheduledJob:
-		addJob(t, w)
+		addJob(t, tr)
 		return finish(t, w, set)
 	case manifest.WorkerService:
-		addWorker(t, w)
+		addWorker(t, tr)
+	}
+	if c, _ := exposed(w); c != nil {
+		t.AddResource(DiscoveryService, discoveryService(tr))
 	}
 	if w.HTTP != nil {
-		t.AddResource(TargetGroup, targetGroup(w))
-		t.AddResource(HTTPListenerRule, listenerRule(w), cfn.Override{Path: "Priority", Value: cfn.Ref(RulePriority)})
+		t.AddResource(TargetGroup, targetGroup(tr))
+		t.AddResource(HTTPListenerRule, listenerRule(tr), cfn.Override{Path: "Priority", Value: cfn.Ref(RulePriority)})
 	}
-	t.AddResource(Service, service(w),
-		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: subnets(w)},
-		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: securityGroups(w)})
-	addScaling(t, w)
+	t.AddResource(Service, service(tr),
+		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: tr.subnets()},
+		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: tr.securityGroups()})
+	addScaling(t, tr)
 	return finish(t, w, set)
 }
 
@@ -143,24 +154,38 @@ func checkDerived(w *manifest.Workload) error {
 	return errs.Err()
 }
 
-func parameters(t *cfn.Template, w *manifest.Workload, opts Options) {
+func parameters(t *cfn.Template, tr *translation) {
+	w, opts := tr.w, tr.opts
 	t.AddParameter(AppName, cfn.Parameter{Type: "String", Description: "Name of the application (COPILOT_APPLICATION_NAME).", Default: orNil(opts.App)})
 	t.AddParameter(EnvName, cfn.Parameter{Type: "String", Description: "Name of the environment (COPILOT_ENVIRONMENT_NAME).", Default: orNil(opts.Env)})
 	t.AddParameter(WorkloadName, cfn.Parameter{Type: "String", Description: "Name of the workload (COPILOT_SERVICE_NAME).", Default: w.Name})
-	t.AddParameter(ClusterID, cfn.Parameter{Type: "String", Description: "Name or ARN of the ECS cluster the service runs in."})
+	tr.declare(t, inCluster)
 	if usesSubnetsParameter(w) {
-		t.AddParameter(Subnets, cfn.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: "Subnets for the tasks of the service."})
+		tr.declare(t, inSubnets(w))
 	}
 	if usesSecurityGroupsParameter(w) {
-		t.AddParameter(SecurityGroups, cfn.Parameter{Type: "List<AWS::EC2::SecurityGroup::Id>", Description: "Security groups for the tasks of the service."})
+		tr.declare(t, inSecurityGroups)
 	}
 	if w.HTTP != nil {
-		t.AddParameter(VpcID, cfn.Parameter{Type: "AWS::EC2::VPC::Id", Description: "VPC of the target group of the load balancer."})
-		t.AddParameter(HTTPListenerArn, cfn.Parameter{Type: "String", Description: "ARN of the load balancer listener that routes to the service."})
+		tr.declare(t, inVpc)
+		tr.declare(t, inHTTPListener)
 		t.AddParameter(RulePriority, cfn.Parameter{Type: "Number", Description: "Priority of the listener rule; unique per listener.",
 			Default: cfn.Number(fmt.Sprint(rulePriority(w))), MinValue: cfn.Ptr(1), MaxValue: cfn.Ptr(50000)})
 	}
-	topicParameters(t, w)
+	if _, port := exposed(w); port != 0 && w.Type != manifest.ScheduledJob {
+		tr.declare(t, inNamespace)
+	}
+	if w.Network.Connect != nil {
+		var def any
+		if opts.App != "" && opts.Env != "" {
+			def = opts.Env + "." + opts.App + ".local"
+		}
+		tr.declareDefault(t, inConnectNamespace, def)
+	}
+	if managedVolume(w) != nil {
+		tr.declare(t, inFileSystem)
+	}
+	tr.topicParameters(t)
 	for _, c := range w.Containers() {
 		if c.Build {
 			t.AddParameter(imageParameter(w, c), cfn.Parameter{Type: "String",

@@ -43,14 +43,15 @@ sidecars:
 // service's load balancers, so this is where it is proven.
 func TestSeedNginxTarget(t *testing.T) {
 	w := mustParse(t, seedNginx)
+	tr := &translation{w: w}
 	want := []ecs.Service_LoadBalancer{{ContainerName: cfn.Ptr("nginx"), ContainerPort: cfn.Ptr(80), TargetGroupArn: cfn.Ptr(cfn.Ref(TargetGroup))}}
-	if diff := cmp.Diff(want, service(w).LoadBalancers); diff != "" {
+	if diff := cmp.Diff(want, service(tr).LoadBalancers); diff != "" {
 		t.Errorf("service() load balancers mismatch (-want +got):\n%s", diff)
 	}
-	if tg := targetGroup(w); *tg.Port != 80 || *tg.HealthCheckPath != "/api/health-check" {
+	if tg := targetGroup(tr); *tg.Port != 80 || *tg.HealthCheckPath != "/api/health-check" {
 		t.Errorf("targetGroup() port %d path %s, want 80 and /api/health-check", *tg.Port, *tg.HealthCheckPath)
 	}
-	if diff := cmp.Diff([]string{"/api", "/api/*"}, listenerRule(w).Conditions[0].PathPatternConfig.Values); diff != "" {
+	if diff := cmp.Diff([]string{"/api", "/api/*"}, listenerRule(tr).Conditions[0].PathPatternConfig.Values); diff != "" {
 		t.Errorf("listenerRule() paths mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -141,7 +142,7 @@ sidecars:
         read_only: false
 `)
 	var got []string
-	for _, s := range efsStatements(w) {
+	for _, s := range efsStatements(&translation{w: w}) {
 		got = append(got, s.Sid+" "+actionList(s.Action))
 	}
 	want := []string{"EFSro [elasticfilesystem:ClientMount]", "EFSrw [elasticfilesystem:ClientMount elasticfilesystem:ClientWrite]"}

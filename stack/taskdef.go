@@ -35,16 +35,26 @@ func taskDefinition(tr *translation) *ecs.TaskDefinition {
 			CpuArchitecture:       cfn.Ptr(w.Platform.Architecture),
 		},
 		ContainerDefinitions: defs,
-		Volumes:              volumes(w),
+		Volumes:              volumes(tr),
 		EphemeralStorage:     ephemeral(w),
 	}
 }
 
-func volumes(w *manifest.Workload) []ecs.TaskDefinition_Volume {
+func volumes(tr *translation) []ecs.TaskDefinition_Volume {
 	var out []ecs.TaskDefinition_Volume
-	for _, v := range w.Volumes {
+	for _, v := range tr.w.Volumes {
 		vol := ecs.TaskDefinition_Volume{Name: cfn.Ptr(v.Name)}
-		if e := v.EFS; e != nil {
+		if e := v.EFS; e != nil && e.Managed {
+			// The workload's access point on the environment's file system.
+			vol.EFSVolumeConfiguration = &ecs.TaskDefinition_EFSVolumeConfiguration{
+				FilesystemId:      tr.value(inFileSystem),
+				RootDirectory:     cfn.Ptr("/"),
+				TransitEncryption: cfn.Ptr("ENABLED"),
+				AuthorizationConfig: &ecs.TaskDefinition_AuthorizationConfig{
+					IAM: cfn.Ptr("ENABLED"), AccessPointId: cfn.Ptr(cfn.Ref(AccessPoint)),
+				},
+			}
+		} else if e != nil {
 			iam := "DISABLED"
 			if e.IAM {
 				iam = "ENABLED"
@@ -154,6 +164,11 @@ func portMappings(w *manifest.Workload, c *manifest.Container) []ecs.TaskDefinit
 	}
 	if target, port := lbTarget(w); target == c && (c.Port == nil || c.Port.Number != port) {
 		out = append(out, ecs.TaskDefinition_PortMapping{ContainerPort: cfn.Ptr(port), Protocol: cfn.Ptr("tcp")})
+	}
+	for i := range out {
+		if connectServer(w, c, *out[i].ContainerPort) {
+			out[i].Name = cfn.Ptr(connectPortName)
+		}
 	}
 	return out
 }

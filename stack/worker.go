@@ -13,7 +13,8 @@ import (
 
 // addWorker adds the queue, its dead-letter queue, the policy that lets
 // exactly the subscribed topics send to it, and the subscriptions.
-func addWorker(t *cfn.Template, w *manifest.Workload) {
+func addWorker(t *cfn.Template, tr *translation) {
+	w := tr.w
 	q := w.Subscribe.Queue
 	queue := &sqs.Queue{
 		MessageRetentionPeriod: cfn.Ptr(q.Retention),
@@ -34,7 +35,7 @@ func addWorker(t *cfn.Template, w *manifest.Workload) {
 	}
 	var topics []any
 	for _, topic := range w.Subscribe.Topics {
-		topics = append(topics, cfn.Ref(topicParameter(topic)))
+		topics = append(topics, tr.topicARN(topic))
 	}
 	t.AddResource(EventsQueuePolicy, &sqs.QueuePolicy{
 		Queues: []string{cfn.Ref(EventsQueue)},
@@ -48,7 +49,7 @@ func addWorker(t *cfn.Template, w *manifest.Workload) {
 	})
 	for _, topic := range w.Subscribe.Topics {
 		sub := &sns.Subscription{
-			TopicArn: cfn.Ref(topicParameter(topic)),
+			TopicArn: tr.topicARN(topic),
 			Protocol: "sqs",
 			Endpoint: cfn.Ptr(cfn.GetAtt(EventsQueue, "Arn")),
 		}
@@ -83,13 +84,25 @@ func queueStatement() policy.Statement {
 		"sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"}, cfn.GetAtt(EventsQueue, "Arn"))
 }
 
-// topicParameters declares a parameter for each subscribed topic's ARN.
-func topicParameters(t *cfn.Template, w *manifest.Workload) {
-	if w.Subscribe == nil {
+// topicParameters declares a parameter for each subscribed topic's ARN,
+// unless Copilot's names give it.
+func (tr *translation) topicParameters(t *cfn.Template) {
+	w := tr.w
+	if w.Subscribe == nil || tr.opts.CopilotEnv {
 		return
 	}
 	for _, topic := range w.Subscribe.Topics {
 		t.AddParameter(topicParameter(topic), cfn.Parameter{Type: "String",
 			Description: fmt.Sprintf("ARN of the SNS topic %s that service %s publishes.", topic.Name, topic.Service)})
 	}
+}
+
+// topicARN is a subscribed topic's ARN: its parameter, or under
+// --copilot-env the ARN of the topic as the publishing service's Copilot
+// stack named it, <app>-<env>-<service>-<topic>, as Copilot subscribed.
+func (tr *translation) topicARN(topic manifest.Topic) string {
+	if !tr.opts.CopilotEnv {
+		return cfn.Ref(topicParameter(topic))
+	}
+	return cfn.Sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AppName}-${EnvName}-" + topic.Service + "-" + topic.Name)
 }

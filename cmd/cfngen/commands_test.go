@@ -182,3 +182,45 @@ func BenchmarkBatch1000(b *testing.B) {
 		}
 	}
 }
+
+// TestCopilotEnv: --copilot-env imports Copilot's exports in every mode,
+// and needs --app and --env to name the environment stack.
+func TestCopilotEnv(t *testing.T) {
+	path := writeManifest(t, good)
+	if code, out, errOut := cfngen("", "--copilot-env", "--app", "shop", path); code != 2 || out != "" || !strings.Contains(errOut, "--copilot-env needs --app and --env") {
+		t.Errorf("without --env: exit %d, stdout %q, stderr %q; want 2 and the reason", code, out, errOut)
+	}
+	code, out, errOut := cfngen("", "--copilot-env", "--app", "shop", "--env", "test", path)
+	if code != 0 {
+		t.Fatalf("render: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Fn::ImportValue: !Sub '${AppName}-${EnvName}-ClusterId'", "Fn::ImportValue: !Sub '${AppName}-${EnvName}-PublicSubnets'"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("template lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "  ClusterId:\n    Type:") {
+		t.Errorf("template still declares the ClusterId parameter:\n%s", out)
+	}
+	stackFile := filepath.Join(t.TempDir(), "stack.yml")
+	if err := os.WriteFile(stackFile, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := cfngen("", "check", "--copilot-env", "--app", "shop", "--env", "test", path, stackFile); code != 0 {
+		t.Errorf("check --copilot-env: exit %d: %s", code, errOut)
+	}
+	if code, _, _ := cfngen("", "check", "--app", "shop", "--env", "test", path, stackFile); code != 1 {
+		t.Errorf("check without --copilot-env of a --copilot-env template: exit %d, want 1 (stale)", code)
+	}
+	if code, _, errOut := cfngen("", "validate", "--copilot-env", "--app", "shop", "--env", "test", path); code != 0 {
+		t.Errorf("validate --copilot-env: exit %d: %s", code, errOut)
+	}
+	dir := t.TempDir()
+	if code, _, errOut := cfngen("", "--out-dir", dir, "--copilot-env", "--app", "shop", "--env", "test", path); code != 0 {
+		t.Fatalf("--out-dir --copilot-env: exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "api-test.stack.yml"))
+	if err != nil || string(data) != out {
+		t.Errorf("--out-dir wrote %q (%v), want what render writes", data, err)
+	}
+}

@@ -30,8 +30,8 @@ const (
 const usage = `usage:
   cfngen [flags] MANIFEST                          render to standard output ("-" reads standard input)
   cfngen --out-dir DIR [flags] MANIFEST...         render many, to DIR/<name>[-<env>].stack.yml
-  cfngen validate [--app A] [--env E] MANIFEST...  report every problem, print nothing else
-  cfngen check [--app A] [--env E] MANIFEST STACK  exit 1 with a diff when STACK is stale
+  cfngen validate [flags] MANIFEST...              report every problem, print nothing else
+  cfngen check [flags] MANIFEST STACK              exit 1 with a diff when STACK is stale
   cfngen schema                                    print the manifest's JSON Schema
 
 flags:
@@ -44,6 +44,9 @@ type config struct {
 	app, out, format, addons, outDir string
 	envs                             []string
 	args                             []string
+	// copilotEnv imports the environment's values from the exports of
+	// the Copilot environment stack <app>-<env>.
+	copilotEnv bool
 }
 
 // envFlag collects --env, which batch mode takes more than once.
@@ -120,6 +123,7 @@ func parseArgs(name string, args []string, stdout io.Writer, renderMode bool) (c
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.app, "app", "", "application `name` (COPILOT_APPLICATION_NAME)")
 	fs.Var((*envFlag)(&cfg.envs), "env", "environment `name` (COPILOT_ENVIRONMENT_NAME); with --out-dir, repeat it for several")
+	fs.BoolVar(&cfg.copilotEnv, "copilot-env", false, "import the environment's cluster, subnets, listeners, ... from the exports of the Copilot environment stack <app>-<env>, instead of taking parameters")
 	fs.StringVar(&cfg.addons, "addons", "", "addon templates to merge from `dir` (default: addons/ beside MANIFEST, if there)")
 	if renderMode {
 		fs.StringVar(&cfg.out, "o", "", "write the template to `file`, atomically, instead of standard output")
@@ -149,6 +153,8 @@ func parseArgs(name string, args []string, stdout io.Writer, renderMode bool) (c
 	switch {
 	case len(cfg.args) == 0:
 		return cfg, fmt.Errorf("no manifest given; see %s --help", name)
+	case cfg.copilotEnv && (cfg.app == "" || len(cfg.envs) == 0):
+		return cfg, fmt.Errorf("--copilot-env needs --app and --env: they name the environment stack whose exports the template imports")
 	case cfg.format != "yaml" && cfg.format != "json":
 		return cfg, fmt.Errorf("--format must be yaml or json, got %q", cfg.format)
 	case cfg.out != "" && cfg.outDir != "":
@@ -221,7 +227,7 @@ func render(cfg config, path, env string, stdin io.Reader, stderr io.Writer) (re
 	errs.Append(err)
 	var t *cfn.Template
 	if len(errs) == 0 {
-		t, err = stack.Template(w, set, stack.Options{App: cfg.app, Env: env})
+		t, err = stack.Template(w, set, stack.Options{App: cfg.app, Env: env, CopilotEnv: cfg.copilotEnv})
 		errs.Append(err)
 	}
 	var out []byte
