@@ -29,7 +29,6 @@ var (
 	inVpc            = input{param: VpcID, typ: "AWS::EC2::VPC::Id", desc: "VPC of the target group of the load balancer.", export: exports.VpcID}
 	inSecurityGroups = input{param: SecurityGroups, typ: "List<AWS::EC2::SecurityGroup::Id>",
 		desc: "Security groups for the tasks of the service.", export: exports.SecurityGroup, list: true}
-	inHTTPListener = input{param: HTTPListenerArn, typ: "String", desc: "ARN of the load balancer listener that routes to the service.", export: exports.HTTPListener}
 	inNamespace    = input{param: NamespaceID, typ: "String",
 		desc:   "Id (ns-...) of the environment's Cloud Map private DNS namespace, Copilot's <env>.<app>.local, in which the service registers.",
 		export: exports.ServiceDiscoveryNamespace}
@@ -48,6 +47,17 @@ func inSubnets(w *manifest.Workload) input {
 		export = exports.PrivateSubnets
 	}
 	return input{param: Subnets, typ: "List<AWS::EC2::Subnet::Id>", desc: "Subnets for the tasks of the service.", export: export, list: true}
+}
+
+// inHTTPListener is the listener that routes to the service: the public
+// load balancer's for a Load Balanced Web Service, the internal one's for a
+// Backend Service, as Copilot exported them.
+func inHTTPListener(w *manifest.Workload) input {
+	export := exports.HTTPListener
+	if w.Type == manifest.BackendService {
+		export = exports.InternalHTTPListener
+	}
+	return input{param: HTTPListenerArn, typ: "String", desc: "ARN of the load balancer listener that routes to the service.", export: export}
 }
 
 // value is the input in the template: !Ref of its parameter, or the

@@ -70,7 +70,7 @@ func trackingPolicy(name string, target *manifest.Target, predefined *aas.Scalin
 // loadBalancerName is the parts of app/<name>/<id>, the load balancer's
 // full name, read from the listener's ARN (…:listener/app/<name>/<id>/<listener id>).
 func (tr *translation) loadBalancerName() []string {
-	parts := cfn.Split("/", tr.value(inHTTPListener))
+	parts := cfn.Split("/", tr.value(inHTTPListener(tr.w)))
 	return []string{cfn.Select(1, parts), cfn.Select(2, parts), cfn.Select(3, parts)}
 }
 

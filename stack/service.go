@@ -101,7 +101,7 @@ func listenerRule(tr *translation) *elb.ListenerRule {
 		patterns = []string{p, p + "/*"}
 	}
 	return &elb.ListenerRule{
-		ListenerArn: cfn.Ptr(tr.value(inHTTPListener)),
+		ListenerArn: cfn.Ptr(tr.value(inHTTPListener(w))),
 		Actions:     []elb.ListenerRule_Action{{Type: "forward", TargetGroupArn: cfn.Ptr(cfn.Ref(TargetGroup))}},
 		Conditions: []elb.ListenerRule_RuleCondition{{
 			Field:             cfn.Ptr("path-pattern"),

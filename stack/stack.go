@@ -168,7 +168,7 @@ func parameters(t *cfn.Template, tr *translation) {
 	}
 	if w.HTTP != nil {
 		tr.declare(t, inVpc)
-		tr.declare(t, inHTTPListener)
+		tr.declare(t, inHTTPListener(w))
 		t.AddParameter(RulePriority, cfn.Parameter{Type: "Number", Description: "Priority of the listener rule; unique per listener.",
 			Default: cfn.Number(fmt.Sprint(rulePriority(w))), MinValue: cfn.Ptr(1), MaxValue: cfn.Ptr(50000)})
 	}
