@@ -7,11 +7,15 @@ package diag
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	goccy "github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // Pos is a position in a file: 1-based line and column.
@@ -132,8 +136,13 @@ func (l List) Err() error {
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // YAMLSyntax turns a YAML parser's error about data ("yaml: line 9: ...")
-// into a positioned Error. The parser gives the line but not the column,
-// so the column is that of the line's first non-blank character.
+// into a positioned Error. yaml.v3 names the right line for the scanner's
+// errors (a tab, a mapping value where none may be), but for the parser's
+// ("did not find expected ...", an unexpected end) it names where the
+// enclosing node began, often the line above; for those the position and
+// message are a second parser's, goccy/go-yaml's, which point at the
+// problem itself. yaml.v3 gives no column: it is then the line's first
+// non-blank character.
 func YAMLSyntax(file string, data []byte, err error) *Error {
 	msg := err.Error()
 	line := 1
@@ -143,10 +152,30 @@ func YAMLSyntax(file string, data []byte, err error) *Error {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
+	if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found unexpected end of stream") {
+		if pos, problem, ok := syntaxProblem(data); ok {
+			return &Error{File: file, Pos: pos, Msg: "YAML syntax error: " + problem}
+		}
+	}
 	col := 1
 	lines := bytes.Split(data, []byte("\n"))
 	if line >= 1 && line <= len(lines) {
 		col = len(lines[line-1]) - len(bytes.TrimLeft(lines[line-1], " \t")) + 1
 	}
 	return &Error{File: file, Pos: Pos{line, col}, Msg: "YAML syntax error: " + msg}
+}
+
+// syntaxProblem parses data with goccy/go-yaml and returns where it finds
+// the syntax error and what it says, if it finds one.
+func syntaxProblem(data []byte) (Pos, string, bool) {
+	_, err := parser.ParseBytes(data, 0)
+	var ye goccy.Error
+	if !errors.As(err, &ye) || ye.GetToken() == nil {
+		return Pos{}, "", false
+	}
+	p := ye.GetToken().Position
+	if p == nil || p.Line < 1 || p.Column < 1 {
+		return Pos{}, "", false
+	}
+	return Pos{p.Line, p.Column}, ye.GetMessage(), true
 }
