@@ -152,8 +152,12 @@ func YAMLSyntax(file string, data []byte, err error) *Error {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found unexpected end of stream") {
-		if pos, problem, ok := syntaxProblem(data); ok {
+	// After an unexpected end, the problem began earlier (an unclosed
+	// quote); after a missing token, it is at or below the line yaml.v3
+	// names, and goccy/go-yaml's earlier guesses are worse than that line.
+	end, missing := strings.HasPrefix(msg, "found unexpected end of stream"), strings.HasPrefix(msg, "did not find expected")
+	if end || missing {
+		if pos, problem, ok := syntaxProblem(data); ok && (end || pos.Line >= line) {
 			return &Error{File: file, Pos: pos, Msg: "YAML syntax error: " + problem}
 		}
 	}

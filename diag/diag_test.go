@@ -30,3 +30,13 @@ func TestYAMLSyntaxColumn(t *testing.T) {
 		t.Errorf("YAMLSyntax() = %q, want %q", got, want)
 	}
 }
+
+// yaml.v3 names the line where the enclosing node began for an unclosed
+// bracket; the error is where the bracket should have closed.
+func TestYAMLSyntaxUnclosedBracket(t *testing.T) {
+	data := []byte("a: b\nc: [x, y\nd: e\n")
+	e := YAMLSyntax("m.yml", data, errors.New("yaml: line 1: did not find expected ',' or ']'"))
+	if e.Pos.Line != 3 {
+		t.Errorf("YAMLSyntax() = %q, want line 3", e.Error())
+	}
+}
