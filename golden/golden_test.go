@@ -28,14 +28,14 @@ var positioned = regexp.MustCompile(`^(manifest\.yml|addons/[^:]+):[1-9][0-9]*:[
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// goldenVars are the only variables a golden manifest can interpolate
-// besides --app and --env, so the files do not depend on the machine.
-var goldenVars = map[string]string{"TAG": "v1.2.3", "WILD": "/app/*"}
-
 // options are what a case renders with: its args and its addons.
 type options struct {
 	app, env   string
 	copilotEnv bool
+	// vars are the environment variables the manifest may interpolate:
+	// only those the args file names, so that no case depends on the
+	// machine it runs on.
+	vars map[string]string
 	format     cfn.Format
 	templates  []addons.File
 	params     *addons.File
@@ -61,8 +61,9 @@ func cases(t testing.TB) []goldenCase {
 	return out
 }
 
-// caseOptions reads the case's addons and its optional args file: --app
-// NAME --env NAME, and --copilot-env.
+// caseOptions reads the case's addons and its optional args file, which
+// is the case's command line: NAME=VALUE environment variables first, as a
+// shell takes them, then --app NAME, --env NAME and --copilot-env.
 func caseOptions(t testing.TB, dir string) options {
 	opts := options{format: cfn.FormatYAML}
 	var err error
@@ -77,12 +78,21 @@ func caseOptions(t testing.TB, dir string) options {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fields := strings.Fields(string(data))
+	for len(fields) > 0 && strings.Contains(fields[0], "=") && !strings.HasPrefix(fields[0], "-") {
+		k, v, _ := strings.Cut(fields[0], "=")
+		if opts.vars == nil {
+			opts.vars = map[string]string{}
+		}
+		opts.vars[k] = v
+		fields = fields[1:]
+	}
 	fs := flag.NewFlagSet("args", flag.ContinueOnError)
 	fs.StringVar(&opts.app, "app", "", "")
 	fs.StringVar(&opts.env, "env", "", "")
 	fs.BoolVar(&opts.copilotEnv, "copilot-env", false, "")
-	if err := fs.Parse(strings.Fields(string(data))); err != nil || fs.NArg() > 0 {
-		t.Fatalf("%s/args: want only --app, --env and --copilot-env: %v", dir, err)
+	if err := fs.Parse(fields); err != nil || fs.NArg() > 0 {
+		t.Fatalf("%s/args: want NAME=VALUE variables, then only --app, --env and --copilot-env: %v", dir, err)
 	}
 	return opts
 }
@@ -112,7 +122,7 @@ func readAddons(dir string) (templates []addons.File, params *addons.File, err e
 // translate, marshal. The error, if any, is a diag.List.
 func pipeline(data []byte, opts options) ([]byte, error) {
 	lookup := func(k string) (string, bool) {
-		v, ok := goldenVars[k]
+		v, ok := opts.vars[k]
 		return v, ok
 	}
 	var errs diag.List

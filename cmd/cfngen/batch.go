@@ -80,6 +80,7 @@ func runBatch(cfg config, stderr io.Writer) int {
 
 	worst := exitOK
 	written := map[string]diag.Position{}
+	var files []staged
 	for _, j := range jobs {
 		stderr.Write(j.stderr.Bytes())
 		if j.code != exitOK {
@@ -95,10 +96,18 @@ func runBatch(cfg config, stderr io.Writer) int {
 			continue
 		}
 		written[file] = j.out.at
-		if err := writeAtomic(filepath.Join(cfg.outDir, file), j.out.data); err != nil {
+		s, err := stage(filepath.Join(cfg.outDir, file), j.out.data)
+		if err != nil {
 			fmt.Fprintf(stderr, "cfngen: %v\n", err)
 			worst = exitUsage
+			continue
 		}
+		files = append(files, s)
+	}
+	// Every template lands, durably, once all are written.
+	if err := commit(files); err != nil {
+		fmt.Fprintf(stderr, "cfngen: %v\n", err)
+		worst = exitUsage
 	}
 	return worst
 }

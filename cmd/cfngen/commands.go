@@ -8,11 +8,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/cfngen/cfngen/diag"
 	"github.com/cfngen/cfngen/manifest"
 )
 
 // runValidate reports every problem in every manifest, for every --env,
-// and prints nothing else.
+// and prints nothing else. With several --env, a problem is printed once,
+// naming the environments it is found in; two manifests of one workload
+// name are a problem too, as they would be one stack.
 func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg, err := parseArgs("cfngen validate", args, stdout, false)
 	if errors.Is(err, flag.ErrHelp) {
@@ -27,10 +30,45 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		envs = []string{""}
 	}
 	worst := exitOK
+	var problems diag.List
+	// in lists the environments each problem is found in, by its line.
+	in := map[string][]string{}
+	named := map[string]diag.Position{} // workload name and env → where
 	for _, path := range cfg.args {
 		for _, env := range envs {
-			_, code := render(cfg, path, env, stdin, stderr)
-			worst = max(worst, code)
+			out, list, err := translate(cfg, path, env, stdin)
+			if err != nil {
+				fmt.Fprintf(stderr, "cfngen validate: %v\n", err)
+				worst = exitUsage
+				continue
+			}
+			if list == nil {
+				key := out.name + "\x00" + env
+				if first, dup := named[key]; dup && first.File != out.at.File {
+					list = diag.List{{File: out.at.File, Pos: out.at.Pos, Path: "name",
+						Msg: fmt.Sprintf("names the workload %q, one stack, as does the manifest", out.name), Also: &first}}
+				} else {
+					named[key] = out.at
+				}
+			}
+			for _, e := range list {
+				line := e.Error()
+				if len(in[line]) == 0 {
+					problems = append(problems, e)
+				}
+				in[line] = append(in[line], env)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		worst = max(worst, exitInput)
+		problems.Sort()
+		for _, e := range problems {
+			line := e.Error()
+			if len(envs) > 1 {
+				line += " (with --env " + strings.Join(in[line], ", ") + ")"
+			}
+			fmt.Fprintln(stderr, line)
 		}
 	}
 	return worst

@@ -11,7 +11,7 @@ import (
 )
 
 func TestValidate(t *testing.T) {
-	good1, good2 := writeManifest(t, good), writeManifest(t, good)
+	good1, good2 := writeManifest(t, good), writeManifest(t, strings.Replace(good, "name: api", "name: web", 1))
 	if code, out, errOut := cfngen("", "validate", good1, good2); code != 0 || out != "" || errOut != "" {
 		t.Errorf("valid manifests: exit %d, stdout %q, stderr %q; want 0 and no output", code, out, errOut)
 	}
@@ -222,5 +222,37 @@ func TestCopilotEnv(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(dir, "api-test.stack.yml"))
 	if err != nil || string(data) != out {
 		t.Errorf("--out-dir wrote %q (%v), want what render writes", data, err)
+	}
+}
+
+// A changed line is - then +, as diff -u writes it.
+func TestDiffRemovalFirst(t *testing.T) {
+	got := unifiedDiff("a", "b", "x\nold\ny\n", "x\nnew\ny\n")
+	want := "--- a\n+++ b\n@@ -1,3 +1,3 @@\n x\n-old\n+new\n y\n"
+	if got != want {
+		t.Errorf("unifiedDiff() =\n%s\nwant\n%s", got, want)
+	}
+	got = unifiedDiff("a", "b", "p\nq\n", "r\ns\nq\n")
+	if want := "--- a\n+++ b\n@@ -1,2 +1,3 @@\n-p\n+r\n+s\n q\n"; got != want {
+		t.Errorf("unifiedDiff() =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// validate with several --env prints a problem once, naming the
+// environments it is in, and refuses two manifests of one workload name.
+func TestValidateEnvsAndNames(t *testing.T) {
+	path := writeManifest(t, good+"cpu: lots\nenvironments:\n  prod:\n    exec: maybe\n")
+	code, _, errOut := cfngen("", "validate", "--env", "test", "--env", "prod", path)
+	want := path + ":6:6: cpu: must be an integer, got \"lots\" (with --env test, prod)\n"
+	if code != 1 || !strings.Contains(errOut, want) || strings.Count(errOut, ":6:6: cpu:") != 1 {
+		t.Errorf("exit %d, stderr:\n%s\nwant once:\n%s", code, errOut, want)
+	}
+	if !strings.Contains(errOut, ":9:11: exec:") || !strings.Contains(errOut, "(with --env prod)\n") {
+		t.Errorf("the prod-only problem does not name prod alone:\n%s", errOut)
+	}
+	a, b := writeManifest(t, good), writeManifest(t, good)
+	code, _, errOut = cfngen("", "validate", a, b)
+	if want := b + `:1:7: name: names the workload "api", one stack, as does the manifest in ` + a + ":1:7\n"; code != 1 || errOut != want {
+		t.Errorf("two manifests named api: exit %d, stderr %q, want 1 and %q", code, errOut, want)
 	}
 }

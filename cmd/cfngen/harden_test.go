@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,5 +70,43 @@ func TestOutputIsNotInput(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(path); string(data) != good {
 		t.Error("the manifest was overwritten")
+	}
+}
+
+// A temporary file left by a killed cfngen is removed by the next run into
+// that folder; one of a running process is not. A template replaced keeps
+// its mode.
+func TestWriteCleansAndKeepsMode(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".cfngen-999999999-123.tmp") // no such pid
+	live := filepath.Join(dir, fmt.Sprintf(".cfngen-%d-456.tmp", os.Getppid()))
+	for _, f := range []string{stale, live} {
+		if err := os.WriteFile(f, []byte("half a templ"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "stack.yml")
+	if err := os.WriteFile(out, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := writeManifest(t, good)
+	if code, _, errOut := cfngen("", "-o", out, path); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the dead process's %s is still there (%v)", stale, err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("the running process's temporary file was removed: %v", err)
+	}
+	info, err := os.Stat(out)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("replaced template: %v, mode %v, want 0600 kept", err, info.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".cfngen-") && e.Name() != filepath.Base(live) {
+			t.Errorf("left behind: %s", e.Name())
+		}
 	}
 }

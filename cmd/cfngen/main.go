@@ -205,20 +205,33 @@ type rendered struct {
 	data []byte
 }
 
-// render renders one manifest for one environment: parse the manifest and
-// the addons, translate them, marshal the template. Problems go to stderr,
-// all of them in one sorted list; the status is exitOK, exitInput or
-// exitUsage.
+// render renders one manifest for one environment and prints its problems
+// to stderr, all of them in one sorted list; the status is exitOK,
+// exitInput or exitUsage.
 func render(cfg config, path, env string, stdin io.Reader, stderr io.Writer) (rendered, int) {
-	name, data, err := readManifest(path, stdin)
+	out, problems, err := translate(cfg, path, env, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "cfngen: %v\n", err)
 		return rendered{}, exitUsage
 	}
+	if problems != nil {
+		fmt.Fprintln(stderr, problems)
+		return rendered{}, exitInput
+	}
+	return out, exitOK
+}
+
+// translate renders one manifest for one environment: parse the manifest
+// and the addons, translate them, marshal the template. It returns the
+// template, or the manifest's problems, or an I/O error.
+func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.List, error) {
+	name, data, err := readManifest(path, stdin)
+	if err != nil {
+		return rendered{}, nil, err
+	}
 	templates, params, err := readAddons(cfg, path)
 	if err != nil {
-		fmt.Fprintf(stderr, "cfngen: %v\n", err)
-		return rendered{}, exitUsage
+		return rendered{}, nil, err
 	}
 	var errs diag.List
 	w, err := manifest.Parse(name, data, manifest.Options{App: cfg.app, Env: env, Lookup: os.LookupEnv})
@@ -235,11 +248,11 @@ func render(cfg config, path, env string, stdin io.Reader, stderr io.Writer) (re
 		out, err = cfn.Marshal(t, cfn.Format(cfg.format))
 		errs.Append(err)
 	}
-	if err := errs.Err(); err != nil {
-		fmt.Fprintln(stderr, err)
-		return rendered{}, exitInput
+	if len(errs) > 0 {
+		errs.Sort()
+		return rendered{}, errs, nil
 	}
-	return rendered{name: w.Name, at: diag.Position{File: w.File, Pos: w.ValuePos("name")}, data: out}, exitOK
+	return rendered{name: w.Name, at: diag.Position{File: w.File, Pos: w.ValuePos("name")}, data: out}, nil, nil
 }
 
 // readAddons reads --addons, or else addons/ beside the manifest when it
@@ -338,29 +351,4 @@ func sameFile(a, b string) bool {
 	ia, err1 := os.Stat(a)
 	ib, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
-}
-
-// writeAtomic writes data to a temporary file beside path and renames it
-// into place, so a reader never sees half a template.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cfngen-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
