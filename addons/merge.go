@@ -163,6 +163,9 @@ func (s *Set) add(f File) {
 			}
 			for j := 0; j+1 < len(v.Content); j += 2 {
 				id, body := v.Content[j], v.Content[j+1]
+				if !s.shaped(f.Name, k.Value, id, body) {
+					continue
+				}
 				tree, err := cfn.FromYAML(body)
 				if err != nil {
 					s.errorf(f.Name, body, k.Value+"."+id.Value, "%v", err)
@@ -178,6 +181,48 @@ func (s *Set) add(f File) {
 			s.errorf(f.Name, k, "", "%s", msg)
 		}
 	}
+}
+
+// needs is the key an entry of each section must have, as CloudFormation
+// reads it; "" for none but a value.
+var needs = map[string]string{"Parameters": "Type", "Resources": "Type", "Outputs": "Value", "Mappings": "", "Conditions": ""}
+
+// shaped reports whether an entry is what its section holds: a mapping
+// with a Type for a parameter or resource, with a Value for an output, a
+// mapping for a mapping, something for a condition. Anything else would
+// reach the template as a null or a scalar that CloudFormation refuses.
+func (s *Set) shaped(file, section string, id, body *yaml.Node) bool {
+	path := section + "." + id.Value
+	for body.Kind == yaml.AliasNode && body.Alias != nil {
+		body = body.Alias
+	}
+	if body.Kind == yaml.ScalarNode && (body.Tag == "!!null" || body.Value == "") && body.Style == 0 {
+		s.errorf(file, id, path, "is empty")
+		return false
+	}
+	need := needs[section]
+	if section == "Conditions" {
+		return true
+	}
+	if body.Kind != yaml.MappingNode {
+		s.errorf(file, body, path, "must be a map")
+		return false
+	}
+	if need == "" {
+		return true
+	}
+	for i := 0; i+1 < len(body.Content); i += 2 {
+		if body.Content[i].Value != need {
+			continue
+		}
+		if v := body.Content[i+1]; need == "Type" && (v.Kind != yaml.ScalarNode || v.Value == "") {
+			s.errorf(file, v, path+".Type", "must be a type name such as AWS::S3::Bucket")
+			return false
+		}
+		return true
+	}
+	s.errorf(file, id, path, "has no %s", need)
+	return false
 }
 
 func suggestSection(s string) string {

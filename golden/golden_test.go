@@ -234,3 +234,60 @@ func TestJSONEqualsYAML(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRender runs the whole render, a manifest and one addon template to a
+// template, on every input: it must not panic, every problem must be
+// positioned in one of the two files, and a template must read back as
+// YAML and as a CloudFormation template with typed resources, as cfn-lint
+// reads it. The seeds are the golden cases.
+func FuzzRender(f *testing.F) {
+	for _, c := range cases(f) {
+		data, err := os.ReadFile(filepath.Join(c.dir, "manifest.yml"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		var addon []byte
+		if len(c.opts.templates) > 0 {
+			addon = c.opts.templates[0].Data
+		}
+		f.Add(data, addon)
+	}
+	f.Fuzz(func(t *testing.T, data, addon []byte) {
+		opts := options{app: "shop", env: "test", format: cfn.FormatYAML}
+		if len(addon) > 0 {
+			opts.templates = []addons.File{{Name: "addons/a.yml", Data: addon}}
+		}
+		out, err := pipeline(data, opts)
+		if err != nil {
+			var list diag.List
+			if !errors.As(err, &list) {
+				t.Fatalf("unpositioned error: %v", err)
+			}
+			for _, e := range list {
+				if (e.File != "manifest.yml" && e.File != "addons/a.yml") || e.Line < 1 || e.Col < 1 {
+					t.Fatalf("problem not positioned in an input: %q", e.Error())
+				}
+			}
+			return
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal(out, &n); err != nil {
+			t.Fatalf("the template is not YAML: %v\n%s", err, out)
+		}
+		tree, err := cfn.FromYAML(&n)
+		if err != nil {
+			t.Fatalf("the template does not read back: %v\n%s", err, out)
+		}
+		resources, _ := tree.(cfn.Map).Get("Resources")
+		rm, ok := resources.(cfn.Map)
+		if !ok || len(rm) == 0 {
+			t.Fatalf("the template has no resources:\n%s", out)
+		}
+		for _, r := range rm {
+			typ, _ := r.Value.(cfn.Map).Get("Type")
+			if s, ok := typ.(string); !ok || !strings.HasPrefix(s, "AWS::") && !strings.HasPrefix(s, "Custom::") {
+				t.Fatalf("resource %s has type %v", r.Key, typ)
+			}
+		}
+	})
+}

@@ -27,7 +27,16 @@ type decoder struct {
 	errs    diag.List
 	aliases int
 	at      positions
+	// dropped counts the problems past maxProblems, first where the
+	// first of them is.
+	dropped int
+	first   diag.Pos
 }
+
+// maxProblems is how many problems a manifest reports at most: past it,
+// more are counted, not described, so that no input costs a did-you-mean
+// for each of a hundred thousand keys.
+const maxProblems = 100
 
 func pos(n *yaml.Node) diag.Pos { return diag.Pos{Line: n.Line, Col: n.Column} }
 
@@ -70,7 +79,23 @@ func parent(path string) string {
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+	if d.full(n) {
+		return
+	}
 	d.errs.Add(d.file, pos(n), path, fmt.Sprintf(format, args...))
+}
+
+// full reports whether maxProblems are reported, counting the problem at
+// n as dropped if so.
+func (d *decoder) full(n *yaml.Node) bool {
+	if len(d.errs) < maxProblems {
+		return false
+	}
+	if d.dropped == 0 {
+		d.first = pos(n)
+	}
+	d.dropped++
+	return true
 }
 
 // join builds a dotted field path.
@@ -169,6 +194,9 @@ func (d *decoder) mapping(n *yaml.Node, path string, f fields, fn func(key strin
 }
 
 func (d *decoder) unknown(k *yaml.Node, path string, f fields) {
+	if d.full(k) {
+		return
+	}
 	candidates := slices.Sorted(maps.Keys(f.unsupported))
 	candidates = append(slices.Clone(f.known), candidates...)
 	slices.Sort(candidates)
@@ -183,8 +211,13 @@ func (d *decoder) unknown(k *yaml.Node, path string, f fields) {
 // under 3, ignoring case.
 func suggest(s string, candidates []string) string {
 	best, bestDist := "", 3
+	s = strings.ToLower(s)
 	for _, c := range candidates {
-		if dist := levenshtein(strings.ToLower(s), strings.ToLower(c)); dist < bestDist {
+		// Lengths 3 apart are 3 edits apart: a long string costs nothing.
+		if len(s) >= len(c)+3 || len(c) >= len(s)+3 {
+			continue
+		}
+		if dist := levenshtein(s, strings.ToLower(c)); dist < bestDist {
 			best, bestDist = c, dist
 		}
 	}

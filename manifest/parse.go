@@ -6,12 +6,13 @@ package manifest
 import (
 	"bytes"
 	"errors"
-	"github.com/cfngen/cfngen/diag"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/cfngen/cfngen/diag"
 	"gopkg.in/yaml.v3"
 )
 
@@ -38,6 +39,9 @@ func Parse(file string, data []byte, opts Options) (*Workload, error) {
 	w := d.workload(root)
 	if len(d.errs) == 0 {
 		d.validate(w)
+	}
+	if d.dropped > 0 {
+		d.errs.Add(d.file, d.first, "", fmt.Sprintf("%d more problems from here on, not shown: fix these first", d.dropped))
 	}
 	if len(d.errs) > 0 {
 		return nil, d.errs.Err()

@@ -256,3 +256,19 @@ func TestValidateEnvsAndNames(t *testing.T) {
 		t.Errorf("two manifests named api: exit %d, stderr %q, want 1 and %q", code, errOut, want)
 	}
 }
+
+// --out-dir --format json writes .stack.json, which check compares as JSON.
+func TestOutDirJSON(t *testing.T) {
+	path, dir := writeManifest(t, good), t.TempDir()
+	if code, _, errOut := cfngen("", "--out-dir", dir, "--format", "json", "--env", "test", path); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	file := filepath.Join(dir, "api-test.stack.json")
+	data, err := os.ReadFile(file)
+	if err != nil || !json.Valid(data) {
+		t.Fatalf("%s: %v, valid JSON %v", file, err, json.Valid(data))
+	}
+	if code, _, errOut := cfngen("", "check", "--env", "test", path, file); code != 0 {
+		t.Errorf("check of the JSON template: exit %d: %s", code, errOut)
+	}
+}
