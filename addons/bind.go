@@ -3,6 +3,7 @@ package addons
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/diag"
@@ -119,7 +120,8 @@ func rewrite(v any, binds map[string]binding) any {
 	return v
 }
 
-var subVariable = regexp.MustCompile(`\$\{([^!}][^}]*)\}`)
+// subVariable finds ${NAME} in a !Sub string; compiled on first use.
+var subVariable = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([^!}][^}]*)\}`) })
 
 // rewriteSub renames bound parameters inside a !Sub string; a parameter
 // bound to a value joins the variable map, turning !Sub s into
@@ -148,7 +150,7 @@ func rewriteSub(f cfn.Func, binds map[string]binding) any {
 	for _, v := range vars {
 		own[v.Key] = true
 	}
-	text = subVariable.ReplaceAllStringFunc(text, func(m string) string {
+	text = subVariable().ReplaceAllStringFunc(text, func(m string) string {
 		name := strings.TrimSpace(m[2 : len(m)-1])
 		b, bound := binds[name]
 		if !bound || own[name] {

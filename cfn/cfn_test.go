@@ -11,6 +11,9 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
+	"github.com/awslabs/goformation/v7/cloudformation/servicediscovery"
+	"github.com/awslabs/goformation/v7/cloudformation/sns"
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
@@ -343,4 +346,41 @@ func FuzzUnescape(f *testing.F) {
 			t.Errorf("FromJSON(%s) = %q, want %q", b, got, want)
 		}
 	})
+}
+
+// resourceTree walks a resource to the tree its JSON encoding reads back
+// as: the same keys, order, numbers, nulls and omissions.
+func TestResourceTreeIsJSONTree(t *testing.T) {
+	resources := []cloudformation.Resource{
+		&ecs.TaskDefinition{
+			Family: Ptr(Sub("${AppName}-x")), Cpu: Ptr("256"),
+			ContainerDefinitions: []ecs.TaskDefinition_ContainerDefinition{{
+				Name: "a", Image: "nginx", Essential: Ptr(false), Memory: Ptr(0),
+				PortMappings: []ecs.TaskDefinition_PortMapping{{ContainerPort: Ptr(80), Name: Ptr("target")}},
+				DockerLabels: map[string]string{"z": "1", "a": Ref("X")},
+				Command:      []string{},
+			}},
+			AWSCloudFormationDependsOn: []string{"LogGroup"},
+			AWSCloudFormationCondition: "IsProd",
+		},
+		&ecs.Service{DesiredCount: Ptr(0), EnableExecuteCommand: Ptr(true),
+			ServiceConnectConfiguration: &ecs.Service_ServiceConnectConfiguration{Enabled: false}},
+		&logs.LogGroup{RetentionInDays: Ptr(30), AWSCloudFormationDeletionPolicy: "Retain"},
+		&sns.Subscription{Protocol: "sqs", TopicArn: "arn", FilterPolicy: json.RawMessage(`{"b":[1],"a":"x"}`)},
+		&servicediscovery.Service{DnsConfig: &servicediscovery.Service_DnsConfig{DnsRecords: []servicediscovery.Service_DnsRecord{{TTL: 10, Type: "A"}, {TTL: 0.5, Type: "SRV"}, {TTL: 1e21}}}},
+		&iam.Role{AssumeRolePolicyDocument: map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow"}}}},
+	}
+	for _, r := range resources {
+		want, err := Tree(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := resourceTree(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, any(got)); diff != "" {
+			t.Errorf("%s: resourceTree differs from the JSON tree (-json +walk):\n%s", r.AWSCloudFormationType(), diff)
+		}
+	}
 }

@@ -96,14 +96,9 @@ func (t *Template) AddParameter(name string, p Parameter) {
 // AddResource adds a goformation resource under a logical id, then applies
 // the options to its tree.
 func (t *Template) AddResource(id string, r cloudformation.Resource, options ...Option) {
-	v, err := Tree(r)
+	m, err := resourceTree(r)
 	if err != nil {
 		t.fail(fmt.Errorf("cfn: resource %s: %w", id, err))
-		return
-	}
-	m, ok := v.(Map)
-	if !ok {
-		t.fail(fmt.Errorf("cfn: resource %s is not a mapping", id))
 		return
 	}
 	if props, _ := m.Get("Properties"); len(asMap(props)) == 0 {

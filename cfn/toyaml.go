@@ -303,16 +303,18 @@ func printable(r rune) bool {
 	return true
 }
 
-// resolvedWords are the plain scalars YAML 1.1 or 1.2 reads as a null, a
-// boolean, infinity or not-a-number. cfn-lint reads YAML 1.1, so "yes",
-// "on" and "y" need quotes too.
-var resolvedWords = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`~ null Null NULL true True TRUE false False FALSE yes Yes YES no No NO
-		on On ON off Off OFF y Y n N .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF .nan .NaN .NAN << =`) {
-		resolvedWords[w] = true
+// resolvedWord reports whether s is a plain scalar YAML 1.1 or 1.2 reads
+// as a null, a boolean, infinity or not-a-number. cfn-lint reads YAML 1.1,
+// so "yes", "on" and "y" need quotes too.
+func resolvedWord(s string) bool {
+	switch s {
+	case "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
+		"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+		"y", "Y", "n", "N", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+		"-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "<<", "=":
+		return true
 	}
+	return false
 }
 
 // numeric reports whether s could read as a number or timestamp in YAML
@@ -342,7 +344,7 @@ func numeric(s string) bool {
 // plain reports whether s can be written without quotes and read back as
 // the same string.
 func plain(s string) bool {
-	if s == "" || resolvedWords[s] || numeric(s) {
+	if s == "" || resolvedWord(s) || numeric(s) {
 		return false
 	}
 	if s[0] == ' ' || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {

@@ -1,7 +1,9 @@
 package golden
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/cfngen/cfngen/cfn"
@@ -38,5 +40,21 @@ func benchRender(b *testing.B, data []byte, opts options) {
 		if _, err := pipeline(data, opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSidecars renders a Backend Service with 1, 3, 6 and 9 sidecars:
+// the difference between sizes, over the difference in count, is what a
+// sidecar costs.
+func BenchmarkSidecars(b *testing.B) {
+	for _, n := range []int{1, 3, 6, 9} {
+		var m strings.Builder
+		m.WriteString("name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 8080\nsidecars:\n")
+		for i := range n {
+			fmt.Fprintf(&m, "  side%d:\n    image: public.ecr.aws/docker/library/busybox:stable\n    port: %d\n    variables:\n      MODE: sidecar\n    essential: false\n", i, 9000+i)
+		}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			benchRender(b, []byte(m.String()), options{app: "shop", env: "test", format: cfn.FormatYAML})
+		})
 	}
 }

@@ -35,10 +35,10 @@ type options struct {
 	// vars are the environment variables the manifest may interpolate:
 	// only those the args file names, so that no case depends on the
 	// machine it runs on.
-	vars map[string]string
-	format     cfn.Format
-	templates  []addons.File
-	params     *addons.File
+	vars      map[string]string
+	format    cfn.Format
+	templates []addons.File
+	params    *addons.File
 }
 
 // goldenCase is one directory under testdata.

@@ -22,6 +22,51 @@ func charset(s, extra string) bool {
 	return true
 }
 
+// hexID reports whether s is prefix followed by lo to hi lower-case hex
+// digits: an AWS resource id such as sg-0123abcd. Checked in code, not by
+// a regular expression: nothing is compiled at start-up.
+func hexID(s, prefix string, lo, hi int) bool {
+	rest, ok := strings.CutPrefix(s, prefix)
+	if !ok || len(rest) < lo || len(rest) > hi {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// validTopicName is SNS's rule: 1-200 letters, digits, hyphens and
+// underscores.
+func validTopicName(s string) bool { return s != "" && len(s) <= 200 && charset(s, "-_") }
+
+// validIdentifier reports whether s is an environment variable's name:
+// a letter or underscore, then letters, digits and underscores.
+func validIdentifier(s string) bool {
+	return s != "" && !(s[0] >= '0' && s[0] <= '9') && charset(s, "_")
+}
+
+// validDNSName reports whether s is DNS labels of lower-case letters,
+// digits and hyphens, no label empty or starting or ending with a hyphen.
+func validDNSName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // ValidName reports whether s is a Copilot name: lower-case letters, digits
 // and hyphens, starting with a letter, with no two hyphens together and
 // none at the end. Application, environment and workload names become

@@ -2,14 +2,8 @@ package manifest
 
 import (
 	"fmt"
-	"regexp"
 
 	"gopkg.in/yaml.v3"
-)
-
-var (
-	subnetID        = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
-	securityGroupID = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 )
 
 var networkFields = fields{known: []string{"vpc", "connect"}}
@@ -32,10 +26,6 @@ func (d *decoder) network(n *yaml.Node, w *Workload) {
 	})
 }
 
-// dnsName is a name Service Connect clients resolve: DNS labels of
-// lower-case letters, digits and hyphens.
-var dnsName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
-
 // connect reads network.connect: true, false or {alias: NAME}.
 func (d *decoder) connect(n *yaml.Node, path string) *Connect {
 	if n.Kind == yaml.ScalarNode {
@@ -49,7 +39,7 @@ func (d *decoder) connect(n *yaml.Node, path string) *Connect {
 	d.mapping(n, path, fields{known: []string{"alias"}}, func(key string, _, v *yaml.Node) {
 		p := join(path, key)
 		alias, ok := d.nonEmpty(v, p)
-		if ok && (len(alias) > 253 || !dnsName.MatchString(alias)) {
+		if ok && !validDNSName(alias) {
 			d.errorf(v, p, "must be a DNS name of lower-case letters, digits, hyphens and dots, got %q", alias)
 			return
 		}
@@ -73,7 +63,7 @@ func (d *decoder) placement(n *yaml.Node, path string, net *Network) {
 	d.mapping(n, path, fields{known: []string{"subnets"}, unsupported: map[string]string{"from_tags": notYet}}, func(key string, _, v *yaml.Node) {
 		ids, _ := d.stringList(v, join(path, key))
 		for i, id := range ids {
-			if !subnetID.MatchString(id) {
+			if !hexID(id, "subnet-", 8, 17) {
 				d.errorf(v.Content[i], fmt.Sprintf("%s.subnets[%d]", path, i), "must be a subnet id such as subnet-0123456789abcdef0, got %q", id)
 			}
 		}
@@ -120,7 +110,7 @@ func (d *decoder) securityGroups(n *yaml.Node, path string, net *Network) {
 			continue
 		}
 		id, ok := d.str(item, p)
-		if ok && !securityGroupID.MatchString(id) {
+		if ok && !hexID(id, "sg-", 8, 17) {
 			d.errorf(item, p, "must be a security group id such as sg-0123456789abcdef0, got %q", id)
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cfngen/cfngen/diag"
 	"gopkg.in/yaml.v3"
@@ -108,8 +109,9 @@ func (d *decoder) checkText(n *yaml.Node, path string) {
 	}
 }
 
-var interpolation = regexp.MustCompile(`\\?\$\{([^}]*)\}`)
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// interpolation finds ${NAME} and \${NAME}; compiled on first use, as
+// most manifests interpolate nothing.
+var interpolation = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\\?\$\{([^}]*)\}`) })
 
 // interpolate replaces ${NAME} in string values (not keys) in place.
 // \${NAME} stays as the literal ${NAME}; bare $NAME is left alone. Aliases
@@ -128,12 +130,12 @@ func (d *decoder) interpolate(n *yaml.Node, path string, opts Options) {
 		if !strings.Contains(n.Value, "${") {
 			return
 		}
-		out := interpolation.ReplaceAllStringFunc(n.Value, func(m string) string {
+		out := interpolation().ReplaceAllStringFunc(n.Value, func(m string) string {
 			if strings.HasPrefix(m, `\`) {
 				return m[1:]
 			}
 			name := m[2 : len(m)-1]
-			if !identifier.MatchString(name) {
+			if !validIdentifier(name) {
 				return m
 			}
 			if v, ok := lookup(name, opts); ok {

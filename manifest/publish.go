@@ -1,13 +1,8 @@
 package manifest
 
 import (
-	"regexp"
-
 	"gopkg.in/yaml.v3"
 )
-
-// topicName is SNS's rule: letters, digits, hyphens and underscores.
-var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 
 func (d *decoder) publish(n *yaml.Node, w *Workload) {
 	d.mapping(n, "publish", fields{known: []string{"topics"}}, func(_ string, _, v *yaml.Node) {
@@ -18,7 +13,7 @@ func (d *decoder) publish(n *yaml.Node, w *Workload) {
 				fp := join(p, key)
 				if key == "name" {
 					t.Name, _ = d.nonEmpty(v, fp)
-					if t.Name != "" && !topicName.MatchString(t.Name) {
+					if t.Name != "" && !validTopicName(t.Name) {
 						d.errorf(v, fp, "must be letters, digits, hyphens or underscores, got %q", t.Name)
 					}
 					return

@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 
@@ -13,11 +12,6 @@ var storageFields = fields{known: []string{"volumes", "ephemeral", "readonly_fs"
 var volumeFields = fields{known: []string{"path", "read_only", "efs"}}
 
 var efsFields = fields{known: []string{"id", "root_dir", "auth", "uid", "gid"}}
-
-var (
-	fileSystemID  = regexp.MustCompile(`^fs-[0-9a-f]{1,40}$`)
-	accessPointID = regexp.MustCompile(`^fsap-[0-9a-f]{8,40}$`)
-)
 
 func (d *decoder) storage(n *yaml.Node, w *Workload) {
 	d.mapping(n, "storage", storageFields, func(key string, k, v *yaml.Node) {
@@ -112,7 +106,7 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 				// file system in the stack's own account and region.
 				e.ID = strings.TrimPrefix(res, "file-system/")
 			}
-			if e.ID != "" && !fileSystemID.MatchString(e.ID) {
+			if e.ID != "" && !hexID(e.ID, "fs-", 1, 40) {
 				d.errorf(v, p, "must be a file system id such as fs-0123456789abcdef0, or its ARN, got %q", e.ID)
 			}
 		case "root_dir":
@@ -127,7 +121,7 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 					return
 				}
 				e.AccessPointID, _ = d.nonEmpty(a, join(p, key))
-				if e.AccessPointID != "" && !accessPointID.MatchString(e.AccessPointID) {
+				if e.AccessPointID != "" && !hexID(e.AccessPointID, "fsap-", 8, 40) {
 					d.errorf(a, join(p, key), "must be an access point id such as fsap-0123456789abcdef0, got %q", e.AccessPointID)
 				}
 			})
@@ -158,8 +152,6 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 	return e
 }
 
-var windowsPath = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
-
 // absolutePath reads a path in a container, which must be absolute; an
 // invalid one is reported and kept, so that "path" is not also missing.
 func (d *decoder) absolutePath(n *yaml.Node, path string) string {
@@ -172,4 +164,7 @@ func (d *decoder) absolutePath(n *yaml.Node, path string) string {
 
 // absolute reports whether a container path is absolute: /srv, or C:\srv
 // in a Windows container.
-func absolute(p string) bool { return strings.HasPrefix(p, "/") || windowsPath.MatchString(p) }
+func absolute(p string) bool {
+	return strings.HasPrefix(p, "/") ||
+		len(p) >= 3 && (p[0]|0x20 >= 'a' && p[0]|0x20 <= 'z') && p[1] == ':' && (p[2] == '\\' || p[2] == '/')
+}

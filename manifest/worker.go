@@ -42,7 +42,7 @@ func (d *decoder) subscribe(n *yaml.Node) *Subscribe {
 				d.errorf(item, p, "needs name and service: the topic and the service that publishes it")
 				return
 			}
-			if !topicName.MatchString(t.Name) {
+			if !validTopicName(t.Name) {
 				d.errorf(item, join(p, "name"), "must be letters, digits, hyphens or underscores, got %q", t.Name)
 				return
 			}

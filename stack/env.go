@@ -7,6 +7,7 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/cfngen/cfngen/cfn"
+	"github.com/cfngen/cfngen/exports"
 	"github.com/cfngen/cfngen/manifest"
 )
 
@@ -34,10 +35,10 @@ type reservedVariable struct {
 // reserved is the one table of the names cfngen reserves, in the order they
 // are set.
 var reserved = []reservedVariable{
-	{"COPILOT_APPLICATION_NAME", "in every container", leading, always(cfn.Ref(AppName))},
-	{"COPILOT_ENVIRONMENT_NAME", "in every container", leading, always(cfn.Ref(EnvName))},
-	{"COPILOT_SERVICE_NAME", "in every container", leading, always(cfn.Ref(WorkloadName))},
-	{"COPILOT_SERVICE_DISCOVERY_ENDPOINT", "in every container", leading, always(cfn.Sub("${EnvName}.${AppName}.local"))},
+	{"COPILOT_APPLICATION_NAME", "in every container", leading, always(func() string { return cfn.Ref(AppName) })},
+	{"COPILOT_ENVIRONMENT_NAME", "in every container", leading, always(func() string { return cfn.Ref(EnvName) })},
+	{"COPILOT_SERVICE_NAME", "in every container", leading, always(func() string { return cfn.Ref(WorkloadName) })},
+	{"COPILOT_SERVICE_DISCOVERY_ENDPOINT", "in every container", leading, always(func() string { return cfn.Sub(exports.ServiceDiscoveryDomain) })},
 	{"COPILOT_SNS_TOPIC_ARNS", "in every container of a workload that publishes", leading, topicsVariable},
 	{"COPILOT_QUEUE_URI", "in a Worker Service's main container", sorted, queueURI},
 	{"COPILOT_MOUNT_POINTS", "in every container that mounts volumes", trailing, mountPointsVariable},
@@ -53,8 +54,10 @@ func reservedNamed(name string) *reservedVariable {
 	return nil
 }
 
-func always(value string) func(*translation, *manifest.Container) string {
-	return func(*translation, *manifest.Container) string { return value }
+// always is a variable every container gets; its value is made when used,
+// not at start-up.
+func always(value func() string) func(*translation, *manifest.Container) string {
+	return func(*translation, *manifest.Container) string { return value() }
 }
 
 // queueURI tells a worker's main container its queue's URL, as Copilot did.

@@ -29,7 +29,7 @@ var (
 	inVpc            = input{param: VpcID, typ: "AWS::EC2::VPC::Id", desc: "VPC of the target group of the load balancer.", export: exports.VpcID}
 	inSecurityGroups = input{param: SecurityGroups, typ: "List<AWS::EC2::SecurityGroup::Id>",
 		desc: "Security groups for the tasks of the service.", export: exports.SecurityGroup, list: true}
-	inNamespace    = input{param: NamespaceID, typ: "String",
+	inNamespace = input{param: NamespaceID, typ: "String",
 		desc:   "Id (ns-...) of the environment's Cloud Map private DNS namespace, Copilot's <env>.<app>.local, in which the service registers.",
 		export: exports.ServiceDiscoveryNamespace}
 	inConnectNamespace = input{param: ConnectNamespace, typ: "String",

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/cfngen/cfngen/cfn"
@@ -10,7 +11,10 @@ import (
 )
 
 // ecrImage matches a private ECR image: account, region, repository.
-var ecrImage = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)`)
+// Compiled on first use: most images are not in ECR.
+var ecrImage = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)`)
+})
 
 // builtImageRepository is where Copilot pushed built images, and so where a
 // built image is pulled from: the ECR repository <app>/<workload>.
@@ -30,7 +34,7 @@ func executionRole(tr *translation) *iam.Role {
 	for _, c := range w.Containers() {
 		if c.Build {
 			repositories = appendNew(repositories, cfn.Sub(builtImageRepository))
-		} else if m := ecrImage.FindStringSubmatch(c.Image); m != nil {
+		} else if m := ecrImage().FindStringSubmatch(c.Image); m != nil {
 			repositories = appendNew(repositories, cfn.Sub("arn:${AWS::Partition}:ecr:"+m[2]+":"+m[1]+":repository/"+cfn.SubLiteral(m[3])))
 		}
 		for _, s := range containerSecrets(tr, c) {

@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -11,10 +10,18 @@ import (
 
 const secretsManagerARN = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
 
-var (
-	ssmARN            = regexp.MustCompile(`^arn:[a-z-]+:ssm:`)
-	secretsManagerArn = regexp.MustCompile(`^arn:[a-z-]+:secretsmanager:`)
-)
+// arnOf reports whether s is an ARN of service: arn:<partition>:<service>:.
+func arnOf(s, service string) bool {
+	rest, ok := strings.CutPrefix(s, "arn:")
+	if !ok {
+		return false
+	}
+	partition, rest, ok := strings.Cut(rest, ":")
+	if !ok || partition == "" || strings.Trim(partition, "abcdefghijklmnopqrstuvwxyz-") != "" {
+		return false
+	}
+	return strings.HasPrefix(rest, service+":")
+}
 
 // secretValueFrom is what ECS reads a secret from: an SSM name or any ARN
 // as written, a Secrets Manager name as an ARN, an export imported.
@@ -79,9 +86,9 @@ func (g *secretGrants) add(s secret) {
 		// the JSON key, stage and version after the name are not part of it.
 		name, _, _ := strings.Cut(s.Value, ":")
 		g.secrets = appendNew(g.secrets, cfn.Sub(secretsManagerARN+cfn.SubLiteral(name)+"-??????"))
-	case secretsManagerArn.MatchString(s.Value):
+	case arnOf(s.Value, "secretsmanager"):
 		g.secrets = appendNew(g.secrets, secretARN(s.Value))
-	case ssmARN.MatchString(s.Value):
+	case arnOf(s.Value, "ssm"):
 		g.parameters = appendNew(g.parameters, s.Value)
 	default:
 		name := strings.TrimPrefix(s.Value, "/")

@@ -131,4 +131,3 @@ func removeStale(dir string) {
 		os.Remove(m)
 	}
 }
-
