@@ -21,8 +21,8 @@ type difference struct {
 // Reasons that recur.
 const (
 	discoveryEndpoint = "cfngen writes !Sub '${EnvName}.${AppName}.local', the same value, resolved at deploy time instead of render time"
-	noEnvStack        = "depends on Copilot's environment stack or its Lambda-backed custom resources, which a standalone template does not have"
 	testImage         = "Copilot's test harness rendered every main image as the ContainerImage parameter; cfngen writes image.location as given"
+	lbDNS             = "cfngen writes the load balancer's DNS name from its input (LoadBalancerDNSName, ImportedALBDNSName, an import with --copilot-env), where Copilot read it from its environment controller or looked the imported ALB up"
 	topicARNs         = "the same map of topic names to ARNs, written by cfngen as !Sub over the topics the template creates, where Copilot's test wrote the ARNs out"
 )
 
@@ -41,17 +41,36 @@ var copilotComparisons = []struct {
 }{
 	{"copilot-windows", "windows-svc-test.stack.yml", []difference{
 		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
-		{"main", "Environment", "COPILOT_LB_DNS", noEnvStack},
+		{"main", "Environment", "COPILOT_LB_DNS", lbDNS},
 	}},
 	// Copilot's job manifest with an existing file system, and as written,
 	// on the environment's file system.
 	{"job-efs-sidecar", "job-test.stack.yml", jobDifferences},
 	{"copilot-job", "job-test.stack.yml", jobDifferences},
+	// Copilot's own manifests with aliases, additional rules, source IPs
+	// and an imported ALB, as written.
+	{"copilot-backend-http", "backend-http-full-config-test.stack.yml", []difference{
+		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
+		{"main", "Environment", "COPILOT_LB_DNS", lbDNS},
+		{"fluent-bit", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
+		{"fluent-bit", "Environment", "COPILOT_LB_DNS", lbDNS},
+	}},
+	{"copilot-svc-test", "svc-test.stack.yml", []difference{
+		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
+		{"main", "Environment", "COPILOT_LB_DNS", lbDNS},
+		{"main", "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs},
+	}},
+	{"copilot-svc-staging", "svc-staging.stack.yml", []difference{
+		{"main", "Image", "", testImage},
+		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
+		{"main", "Environment", "COPILOT_LB_DNS", lbDNS},
+		{"main", "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs},
+	}},
 	{"backend-http", "backend-http-full-config-test.stack.yml", []difference{
 		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
-		{"main", "Environment", "COPILOT_LB_DNS", noEnvStack},
+		{"main", "Environment", "COPILOT_LB_DNS", lbDNS},
 		{"fluent-bit", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
-		{"fluent-bit", "Environment", "COPILOT_LB_DNS", noEnvStack},
+		{"fluent-bit", "Environment", "COPILOT_LB_DNS", lbDNS},
 	}},
 }
 

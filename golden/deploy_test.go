@@ -32,7 +32,9 @@ func TestDeploy(t *testing.T) {
 
 	// moto records outputs and exports only for create-stack, not for the
 	// change sets that deploy makes; the golden templates import some.
-	cli.create("environment", "environment.yml", nil)
+	var cert struct{ CertificateArn string }
+	cli.decode(cli.run("acm", "request-certificate", "--domain-name", "example.com"), &cert)
+	cli.create("environment", "environment.yml", []string{"CertificateArn=" + cert.CertificateArn})
 	env := cli.physicalIDs("environment")
 	values := map[string]string{
 		"AppName":         "shop",
@@ -46,6 +48,20 @@ func TestDeploy(t *testing.T) {
 		"ServiceDiscoveryNamespaceID": "ns-0123456789abcdef",
 		"ServiceConnectNamespace":     "test.shop.local",
 		"FilesystemID":                env["FileSystem"],
+		"PublicZone":                  env["PublicZone"],
+		"HTTPSListenerArn":            env["HTTPSListener"],
+		// The public load balancer's; Backend Services' cases override
+		// them with the internal one's below.
+		"LoadBalancerDNSName":      "environment-lb.us-east-1.elb.amazonaws.com",
+		"LoadBalancerHostedZoneID": "Z35SXDOTRQ7X7K",
+		"InternalHostedZoneID":     env["InternalWorkloadsHostedZone"],
+		"InternalHostedZoneName":   "test.shop.internal",
+		// An imported load balancer: the environment's own, as any ALB.
+		"ImportedALBHTTPListenerArn":  env["Listener"],
+		"ImportedALBHTTPSListenerArn": env["HTTPSListener"],
+		"ImportedALBDNSName":          "environment-lb.us-east-1.elb.amazonaws.com",
+		"ImportedALBHostedZoneID":     "Z35SXDOTRQ7X7K",
+		"ImportedALBSecurityGroupId":  env["SecurityGroup"],
 	}
 	// The stacks deploy concurrently into the one moto server, a few at a
 	// time: each deploy is mostly the AWS CLI starting up and waiting.
@@ -94,6 +110,9 @@ func deployCase(t *testing.T, cli awsCLI, c goldenCase, i int, values map[string
 	// All stacks share one environment, as a team's services do, so each
 	// gets its own name (log group, family) and rule priority.
 	overrides := map[string]string{"WorkloadName": c.name, "RulePriority": fmt.Sprint(100 + i)}
+	for n := 1; n < 10; n++ { // an additional rule's, on the same listeners
+		overrides[fmt.Sprintf("RulePriority%d", n)] = fmt.Sprint(100 + i + 500*n)
+	}
 	if c.opts.copilotEnv {
 		// Rendered for the environment shop-test: it takes everything from
 		// the environment's exports and its own defaults, and needs only
@@ -108,7 +127,7 @@ func deployCase(t *testing.T, cli awsCLI, c goldenCase, i int, values map[string
 			}
 		}
 	}
-	file = standIns(t, file)
+	file = standIns(t, file, values["PublicZone"])
 	if strings.Contains(readFile(t, file), "ImportValue") {
 		// moto's change sets see no exports (it makes their stack with an
 		// empty export table), so a template that imports one is created
@@ -128,8 +147,10 @@ func deployCase(t *testing.T, cli awsCLI, c goldenCase, i int, values map[string
 var motoStandIns = map[string]bool{"AWS::ServiceDiscovery::Service": true, "AWS::EFS::AccessPoint": true}
 
 // standIns returns the template to deploy: file itself, or a copy with
-// stand-ins for the motoStandIns types.
-func standIns(t *testing.T, file string) string {
+// stand-ins for the motoStandIns types, and the environment's public
+// hosted zone for the ones a manifest names: moto refuses a record in a
+// zone it does not have.
+func standIns(t *testing.T, file, zone string) string {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(readFile(t, file)), &doc); err != nil {
 		t.Fatal(err)
@@ -148,6 +169,14 @@ func standIns(t *testing.T, file string) string {
 					r.Content = []*yaml.Node{r.Content[k], {Kind: yaml.ScalarNode, Value: "AWS::SQS::Queue"}}
 					changed = true
 					break
+				}
+				if r.Content[k].Value == "Properties" {
+					props := r.Content[k+1]
+					for p := 0; p+1 < len(props.Content); p += 2 {
+						if v := props.Content[p+1]; props.Content[p].Value == "HostedZoneId" && v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
+							v.Value, changed = zone, true
+						}
+					}
 				}
 			}
 		}

@@ -1,63 +1,235 @@
 package manifest
 
 import (
+	"fmt"
+	"net/netip"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-var httpFields = fields{
-	known: []string{"path", "healthcheck", "target_container", "targetContainer", "target_port",
-		"deregistration_delay", "stickiness"},
-	unsupported: map[string]string{
-		"alias":              notYet + ": it needs a hosted zone and certificate cfngen does not create",
-		"hosted_zone":        notYet,
-		"allowed_source_ips": notYet,
-		"additional_rules":   notYet,
-		"redirect_to_https":  notYet,
-		"alb":                notYet,
-		"version":            notYet,
-	},
-}
+// ruleFields are what http and each of http.additional_rules take.
+var ruleFields = []string{"path", "healthcheck", "target_container", "target_port", "deregistration_delay",
+	"stickiness", "allowed_source_ips", "alias", "hosted_zone", "redirect_to_https", "version"}
+
+var (
+	httpFields           = fields{known: append([]string{"targetContainer", "additional_rules", "alb"}, ruleFields...)}
+	additionalRuleFields = fields{known: ruleFields}
+	aliasFields          = fields{known: []string{"name", "hosted_zone"}}
+)
 
 var targetHealthCheckFields = fields{known: []string{"path", "port", "success_codes", "healthy_threshold",
 	"unhealthy_threshold", "interval", "timeout", "grace_period"}}
 
-func (d *decoder) http(n *yaml.Node, path string) *HTTP {
+// http reads http: false (no load balancer), or the main rule with its
+// additional rules and an imported load balancer.
+func (d *decoder) http(n *yaml.Node, path string, w *Workload) *HTTP {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
-		d.errorf(n, path, "http: %s is %s", n.Value, notYet)
+		on, _ := d.boolean(n, path)
+		if on {
+			d.errorf(n, path, "http: true says nothing to route: give http a path")
+		}
+		w.NoHTTP = true
 		return nil
 	}
-	h := &HTTP{DeregistrationDelay: 60, HealthCheck: TargetHealthCheck{Path: "/", GracePeriod: 60}}
+	h := &HTTP{Rule: newRule(path)}
 	var spelled []*yaml.Node
 	d.mapping(n, path, httpFields, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
-		case "path":
-			s, ok := d.nonEmpty(v, p)
-			if ok {
-				h.Path = normalizePath(s)
-			}
-		case "healthcheck":
-			d.targetHealthCheck(v, p, &h.HealthCheck)
-		case "target_container", "targetContainer":
+		case "targetContainer", "target_container":
 			spelled = append(spelled, k)
 			h.TargetContainer, _ = d.nonEmpty(v, p)
-		case "target_port":
-			h.TargetPort, _ = d.intRange(v, p, 1, 65535)
-		case "deregistration_delay":
-			h.DeregistrationDelay, _ = d.seconds(v, p, 0, 3600)
-		case "stickiness":
-			h.Stickiness, _ = d.boolean(v, p)
+		case "additional_rules":
+			d.list(v, p, func(ip string, item *yaml.Node) {
+				r := newRule(ip)
+				d.mapping(item, ip, additionalRuleFields, func(key string, k, v *yaml.Node) {
+					d.ruleField(&r, key, k, v)
+				})
+				d.finishRule(&r, item)
+				h.Additional = append(h.Additional, r)
+			})
+		case "alb":
+			h.ALB, _ = d.nonEmpty(v, p)
+			if h.ALB != "" && !validALB(h.ALB) {
+				d.errorf(v, p, "must be a load balancer's name (1-32 letters, digits and hyphens) or its ARN, got %q", h.ALB)
+			}
+		default:
+			d.ruleField(&h.Rule, key, k, v)
 		}
 	})
 	if len(spelled) == 2 {
 		d.errorf(spelled[1], path, "set target_container or its old spelling targetContainer, not both")
 	}
-	if h.Path == "" && n.Kind == yaml.MappingNode {
-		d.errorf(n, path, "missing field \"path\"")
+	d.finishRule(&h.Rule, n)
+	// http.hosted_zone is where every rule's aliases go, unless the rule
+	// or the alias names its own.
+	if z := h.hostedZone; z != "" {
+		any := false
+		for _, r := range h.Rules() {
+			for i := range r.Aliases {
+				any = true
+				if r.Aliases[i].HostedZone == "" {
+					r.Aliases[i].HostedZone = z
+				}
+			}
+		}
+		if !any {
+			d.errs.Add(d.file, h.hostedZoneAt, join(path, "hosted_zone"), "goes with alias: it is where the aliases' records go")
+		}
 	}
 	return h
+}
+
+func newRule(path string) Rule {
+	return Rule{DeregistrationDelay: 60, HealthCheck: TargetHealthCheck{Path: "/", GracePeriod: 60}, RedirectToHTTPS: true, path: path}
+}
+
+// ruleField reads one field of a rule.
+func (d *decoder) ruleField(r *Rule, key string, k, v *yaml.Node) {
+	p := join(r.path, key)
+	switch key {
+	case "path":
+		if s, ok := d.nonEmpty(v, p); ok {
+			r.Path = normalizePath(s)
+		}
+	case "healthcheck":
+		d.targetHealthCheck(v, p, &r.HealthCheck)
+	case "target_container":
+		r.TargetContainer, _ = d.nonEmpty(v, p)
+	case "target_port":
+		r.TargetPort, _ = d.intRange(v, p, 1, 65535)
+	case "deregistration_delay":
+		r.DeregistrationDelay, _ = d.seconds(v, p, 0, 3600)
+	case "stickiness":
+		r.Stickiness, _ = d.boolean(v, p)
+	case "redirect_to_https":
+		r.RedirectToHTTPS, _ = d.boolean(v, p)
+	case "version":
+		s, ok := d.nonEmpty(v, p)
+		switch strings.ToLower(s) {
+		case "grpc", "http1", "http2":
+			r.Version = strings.ToUpper(s)
+		default:
+			if ok {
+				d.errorf(v, p, "must be grpc, http1 or http2, got %q", s)
+			}
+		}
+	case "allowed_source_ips":
+		ips, _ := d.stringList(v, p)
+		for i, ip := range ips {
+			if _, err := netip.ParsePrefix(ip); err != nil {
+				d.errorf(v.Content[i], fmt.Sprintf("%s[%d]", p, i), "must be a CIDR block such as 192.0.2.0/24, got %q", ip)
+			}
+		}
+		r.AllowedSourceIPs = ips
+	case "hosted_zone":
+		r.hostedZone, _ = d.nonEmpty(v, p)
+		if r.hostedZone != "" && !validHostedZone(r.hostedZone) {
+			d.errorf(v, p, "must be a Route 53 hosted zone id, letters and digits such as Z0873220N255IR3MTNR4, got %q", r.hostedZone)
+		}
+		r.hostedZoneAt = pos(k)
+	case "alias":
+		r.Aliases = d.hostAliases(v, p)
+	}
+}
+
+// aliases reads a name, a list of names, or a list of {name, hosted_zone}.
+func (d *decoder) hostAliases(n *yaml.Node, path string) []Alias {
+	var out []Alias
+	add := func(item *yaml.Node, p string, a Alias) {
+		if a.Name != "" && !validHostName(a.Name) {
+			d.errorf(item, p, "must be a domain name such as example.com, got %q", a.Name)
+			return
+		}
+		out = append(out, a)
+	}
+	if n.Kind == yaml.ScalarNode {
+		name, _ := d.nonEmpty(n, path)
+		add(n, path, Alias{Name: name})
+		return out
+	}
+	d.list(n, path, func(p string, item *yaml.Node) {
+		if item.Kind == yaml.ScalarNode {
+			name, _ := d.nonEmpty(item, p)
+			add(item, p, Alias{Name: name})
+			return
+		}
+		var a Alias
+		d.mapping(item, p, aliasFields, func(key string, _, v *yaml.Node) {
+			if key == "name" {
+				a.Name, _ = d.nonEmpty(v, join(p, key))
+				return
+			}
+			a.HostedZone, _ = d.nonEmpty(v, join(p, key))
+			if a.HostedZone != "" && !validHostedZone(a.HostedZone) {
+				d.errorf(v, join(p, key), "must be a Route 53 hosted zone id, letters and digits such as Z0873220N255IR3MTNR4, got %q", a.HostedZone)
+			}
+		})
+		if a.Name == "" && item.Kind == yaml.MappingNode {
+			d.errorf(item, p, "missing field \"name\"")
+			return
+		}
+		add(item, p, a)
+	})
+	return out
+}
+
+// finishRule applies a rule's hosted_zone to its aliases and checks what
+// the rule as a whole must be.
+func (d *decoder) finishRule(r *Rule, n *yaml.Node) {
+	if r.hostedZone != "" && r.path != "http" {
+		if len(r.Aliases) == 0 {
+			d.errs.Add(d.file, r.hostedZoneAt, join(r.path, "hosted_zone"), "goes with alias: it is where the aliases' records go")
+		}
+		for i := range r.Aliases {
+			if r.Aliases[i].HostedZone == "" {
+				r.Aliases[i].HostedZone = r.hostedZone
+			}
+		}
+	}
+	if r.Path == "" && n.Kind == yaml.MappingNode {
+		d.errorf(n, r.path, "missing field \"path\"")
+	}
+	// Elastic Load Balancing: at most 3 values a condition, 5 a rule.
+	if len(r.Aliases) > 3 {
+		d.errorf(n, join(r.path, "alias"), "has %d aliases; a listener rule matches at most 3 host names", len(r.Aliases))
+	}
+	if len(r.AllowedSourceIPs) > 3 {
+		d.errorf(n, join(r.path, "allowed_source_ips"), "has %d blocks; a listener rule matches at most 3 source ranges", len(r.AllowedSourceIPs))
+	}
+}
+
+// validHostName: labels of letters, digits and hyphens, * for a wildcard
+// label, as a host-header condition and a Route 53 record take them.
+func validHostName(s string) bool {
+	if len(s) > 128 || strings.HasSuffix(s, ".") {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	for i, l := range labels {
+		if l == "*" && i == 0 {
+			continue
+		}
+		if l == "" || l[0] == '-' || l[len(l)-1] == '-' || !charset(l, "-") {
+			return false
+		}
+	}
+	return len(labels) > 1
+}
+
+// validHostedZone: Route 53's ids are letters and digits (upper-case in
+// AWS; Copilot's own tests use mockHostedZone).
+func validHostedZone(s string) bool { return s != "" && len(s) <= 32 && charset(s, "") }
+
+// validALB: a load balancer's name, or an application load balancer's ARN.
+func validALB(s string) bool {
+	if strings.HasPrefix(s, "arn:") {
+		parts := strings.SplitN(s, ":", 6)
+		return len(parts) == 6 && parts[2] == "elasticloadbalancing" && strings.HasPrefix(parts[5], "loadbalancer/app/") &&
+			charset(strings.TrimPrefix(parts[5], "loadbalancer/app/"), "-/")
+	}
+	return len(s) <= 32 && s[0] != '-' && s[len(s)-1] != '-' && charset(s, "-")
 }
 
 // normalizePath turns Copilot's path forms ("api", "/api", "/") into the

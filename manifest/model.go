@@ -35,6 +35,8 @@ type Workload struct {
 	Sidecars []Container
 	// HTTP is the load balancer's routing, or nil when there is none.
 	HTTP *HTTP
+	// NoHTTP is http: false.
+	NoHTTP bool
 
 	// Logging routes the main container's logs through FireLens, the
 	// container cfngen adds; both are nil when logs go to the log group.
@@ -192,8 +194,39 @@ type MountPoint struct {
 	path string // the list item in the manifest: sidecars.<name>.mount_points[N]
 }
 
-// HTTP is the load balancer's routing to the workload.
+// HTTP is the load balancer's routing to the workload: the main rule
+// (http itself) and http.additional_rules, on the environment's load
+// balancer or an existing one.
 type HTTP struct {
+	Rule
+	Additional []Rule
+	// ALB is an existing application load balancer, by name or ARN
+	// (http.alb), that the rules go on instead of the environment's.
+	ALB string
+}
+
+// Rules are the main rule, then the additional ones.
+func (h *HTTP) Rules() []*Rule {
+	out := []*Rule{&h.Rule}
+	for i := range h.Additional {
+		out = append(out, &h.Additional[i])
+	}
+	return out
+}
+
+// HTTPS reports whether any rule has an alias: the service is then served
+// on the HTTPS listener, as Copilot served aliases.
+func (h *HTTP) HTTPS() bool {
+	for _, r := range h.Rules() {
+		if len(r.Aliases) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Rule is one listener rule and its target group.
+type Rule struct {
 	Path            string
 	HealthCheck     TargetHealthCheck
 	TargetContainer string // defaults to the main container
@@ -201,7 +234,29 @@ type HTTP struct {
 	// DeregistrationDelay is in seconds; Copilot's default is 60.
 	DeregistrationDelay int
 	Stickiness          bool
+	// AllowedSourceIPs are CIDR blocks the rule admits; empty for all.
+	AllowedSourceIPs []string
+	// Aliases are host names the rule matches, on the HTTPS listener.
+	Aliases []Alias
+	// RedirectToHTTPS turns the HTTP listener's rule of a rule with
+	// aliases into a redirect; Copilot's default is true.
+	RedirectToHTTPS bool
+	// Version is the target group's protocol version: GRPC, HTTP1, HTTP2,
+	// or "" for Elastic Load Balancing's default (HTTP1).
+	Version string
+
+	path         string
+	hostedZone   string
+	hostedZoneAt diag.Pos
 }
+
+// Where is the rule's place in the manifest: http, or
+// http.additional_rules[N].
+func (r *Rule) Where() string { return r.path }
+
+// Alias is a host name and the Route 53 hosted zone its record goes in;
+// no record is made without one.
+type Alias struct{ Name, HostedZone string }
 
 // TargetHealthCheck is the target group's health check; zero values are
 // left to Elastic Load Balancing's defaults.

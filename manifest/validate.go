@@ -248,23 +248,56 @@ func (d *decoder) windows(w *Workload) {
 	}
 }
 
-// targetPos is where http's target container is named, in either spelling.
-func targetPos(w *Workload) diag.Pos {
-	if w.has("http.targetContainer") {
-		return w.ValuePos("http.targetContainer")
+// targetPos is where a rule's target container is named, in either
+// spelling.
+func targetPos(w *Workload, r *Rule) diag.Pos {
+	if w.has(r.path + ".targetContainer") {
+		return w.ValuePos(r.path + ".targetContainer")
 	}
-	return w.ValuePos("http.target_container")
+	return w.ValuePos(r.path + ".target_container")
 }
 
-// target checks the load balancer's target container and port.
+// target checks each rule's target container and port.
 func (d *decoder) target(w *Workload) {
 	if w.HTTP == nil {
-		if w.Type == LoadBalancedWebService {
+		if w.Type == LoadBalancedWebService && !w.NoHTTP {
 			d.errs.Add(d.file, w.Pos(""), "", "missing field \"http\": a Load Balanced Web Service needs a path to route")
+		}
+		if w.Type == LoadBalancedWebService && w.NoHTTP {
+			d.errs.Add(d.file, w.ValuePos("http"), "http", "a Load Balanced Web Service without http needs nlb, which is "+notYet)
 		}
 		return
 	}
-	name := w.HTTP.TargetContainer
+	for _, r := range w.HTTP.Rules() {
+		d.ruleTarget(w, r)
+		d.ruleValues(w, r)
+	}
+}
+
+// ruleValues checks what a listener rule matches against Elastic Load
+// Balancing's limit of 5 values a rule: its paths, aliases and source
+// ranges, and a Backend Service's two internal host names. gRPC needs the
+// HTTPS listener, which aliases put the service on.
+func (d *decoder) ruleValues(w *Workload, r *Rule) {
+	total := 2 + len(r.Aliases) + len(r.AllowedSourceIPs)
+	if r.Path == "/" {
+		total--
+	}
+	if w.Type == BackendService && w.HTTP.ALB == "" && !w.HTTP.HTTPS() {
+		total += 2 // <name>.<env>.<app>.internal and the load balancer's name
+	}
+	if total > 5 && len(r.Aliases) <= 3 && len(r.AllowedSourceIPs) <= 3 {
+		d.errs.Add(d.file, w.ValuePos(r.path), r.path,
+			fmt.Sprintf("matches %d values (paths, host names, source ranges); a listener rule matches at most 5", total))
+	}
+	if r.Version == "GRPC" && !w.HTTP.HTTPS() {
+		d.errs.Add(d.file, w.ValuePos(r.path+".version"), r.path+".version",
+			"gRPC runs on the HTTPS listener only: give the service an alias, which puts it there")
+	}
+}
+
+func (d *decoder) ruleTarget(w *Workload, r *Rule) {
+	name := r.TargetContainer
 	if name == "" {
 		name = w.Name
 	}
@@ -279,14 +312,14 @@ func (d *decoder) target(w *Workload) {
 		if s := suggest(name, names); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
-		d.errs.Add(d.file, targetPos(w), "http.target_container", msg)
-	case c.Port == nil && w.HTTP.TargetPort == 0:
-		at, p := targetPos(w), "http.target_container"
-		if w.HTTP.TargetContainer == "" {
-			at, p = w.ValuePos("http"), "http"
+		d.errs.Add(d.file, targetPos(w, r), r.path+".target_container", msg)
+	case c.Port == nil && r.TargetPort == 0:
+		at, p := targetPos(w, r), r.path+".target_container"
+		if r.TargetContainer == "" {
+			at, p = w.ValuePos(r.path), r.path
 		}
-		d.errs.Add(d.file, at, p, fmt.Sprintf("the target container %q exposes no port: set its port or http.target_port", name))
-	case c.Port != nil && c.Port.Protocol != "tcp" && w.HTTP.TargetPort == 0:
+		d.errs.Add(d.file, at, p, fmt.Sprintf("the target container %q exposes no port: set its port or %s.target_port", name, r.path))
+	case c.Port != nil && c.Port.Protocol != "tcp" && r.TargetPort == 0:
 		d.errs.Add(d.file, w.ValuePos(containerPath(c, w, "port")), containerPath(c, w, "port"), "the load balancer's target port must be tcp")
 	}
 }

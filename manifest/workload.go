@@ -88,7 +88,7 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 		case "secrets":
 			w.Main.Secrets = d.secrets(v, key)
 		case "http":
-			w.HTTP = d.http(v, key)
+			w.HTTP = d.http(v, key, w)
 		case "sidecars":
 			w.Sidecars = d.sidecars(v, key)
 		case "logging":

@@ -40,6 +40,7 @@ var reserved = []reservedVariable{
 	{"COPILOT_SERVICE_NAME", "in every container", leading, always(func() string { return cfn.Ref(WorkloadName) })},
 	{"COPILOT_SERVICE_DISCOVERY_ENDPOINT", "in every container", leading, always(func() string { return cfn.Sub(exports.ServiceDiscoveryDomain) })},
 	{"COPILOT_SNS_TOPIC_ARNS", "in every container of a workload that publishes", leading, topicsVariable},
+	{"COPILOT_LB_DNS", "in every container of a service with http", leading, loadBalancerDNS},
 	{"COPILOT_QUEUE_URI", "in a Worker Service's main container", sorted, queueURI},
 	{"COPILOT_MOUNT_POINTS", "in every container that mounts volumes", trailing, mountPointsVariable},
 }
@@ -66,6 +67,15 @@ func queueURI(tr *translation, c *manifest.Container) string {
 		return cfn.Ref(EventsQueue)
 	}
 	return ""
+}
+
+// loadBalancerDNS is COPILOT_LB_DNS: the DNS name of the load balancer
+// that routes to the service, as Copilot gave every container.
+func loadBalancerDNS(tr *translation, _ *manifest.Container) string {
+	if tr.w.HTTP == nil {
+		return ""
+	}
+	return tr.lbDNS()
 }
 
 // topicsVariable is COPILOT_SNS_TOPIC_ARNS: a JSON map of each topic's

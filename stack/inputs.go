@@ -35,6 +35,22 @@ var (
 	inConnectNamespace = input{param: ConnectNamespace, typ: "String",
 		desc:  "Name or ARN of the Cloud Map namespace Service Connect uses: Copilot's <env>.<app>.local.",
 		fixed: exports.ServiceDiscoveryDomain}
+	inInternalZone = input{param: InternalHostedZoneID, typ: "String",
+		desc: "Id of the environment's private hosted zone <env>.<app>.internal, for the service's record.", export: exports.InternalWorkloadsHostedZone}
+	inInternalZoneName = input{param: InternalHostedZoneName, typ: "String",
+		desc: "Name of the environment's private hosted zone, <env>.<app>.internal.", export: exports.InternalWorkloadsHostedZoneName}
+	// An imported load balancer's: parameters, with --copilot-env too, as
+	// Copilot looked them up at deploy time.
+	inImportedHTTPListener = input{param: "ImportedALBHTTPListenerArn", typ: "String",
+		desc: "ARN of the HTTP listener of the load balancer http.alb names."}
+	inImportedHTTPSListener = input{param: "ImportedALBHTTPSListenerArn", typ: "String",
+		desc: "ARN of the HTTPS listener of the load balancer http.alb names."}
+	inImportedDNS = input{param: "ImportedALBDNSName", typ: "String",
+		desc: "DNS name of the load balancer http.alb names, which alias records point at."}
+	inImportedZone = input{param: "ImportedALBHostedZoneID", typ: "String",
+		desc: "Canonical hosted zone id of the load balancer http.alb names."}
+	inImportedSecurityGroup = input{param: "ImportedALBSecurityGroupId", typ: "AWS::EC2::SecurityGroup::Id",
+		desc: "Security group of the load balancer http.alb names, let into the tasks' security group."}
 	inFileSystem = input{param: FileSystemID, typ: "String",
 		desc: "Id (fs-...) of the environment's EFS file system, on which the workload gets an access point of its own.", export: exports.FileSystem}
 )
@@ -60,11 +76,39 @@ func inHTTPListener(w *manifest.Workload) input {
 	return input{param: HTTPListenerArn, typ: "String", desc: "ARN of the load balancer listener that routes to the service.", export: export}
 }
 
+// inHTTPSListener is the HTTPS listener of the service's load balancer.
+func inHTTPSListener(w *manifest.Workload) input {
+	export := exports.HTTPSListener
+	if w.Type == manifest.BackendService {
+		export = exports.InternalHTTPSListener
+	}
+	return input{param: HTTPSListenerArn, typ: "String", desc: "ARN of the load balancer's HTTPS listener, with a certificate for the aliases.", export: export}
+}
+
+// inLoadBalancerDNS and inLoadBalancerZone are the service's load
+// balancer's DNS name and canonical hosted zone, which alias records
+// point at.
+func inLoadBalancerDNS(w *manifest.Workload) input {
+	export := exports.PublicLoadBalancerDNS
+	if w.Type == manifest.BackendService {
+		export = exports.InternalLoadBalancerDNS
+	}
+	return input{param: LoadBalancerDNSName, typ: "String", desc: "DNS name of the load balancer the alias records point at.", export: export}
+}
+
+func inLoadBalancerZone(w *manifest.Workload) input {
+	export := exports.PublicLoadBalancerZone
+	if w.Type == manifest.BackendService {
+		export = exports.InternalLoadBalancerZone
+	}
+	return input{param: LoadBalancerHostedZoneID, typ: "String", desc: "Canonical hosted zone id of the load balancer the alias records point at.", export: export}
+}
+
 // value is the input in the template: !Ref of its parameter, or the
 // import of Copilot's export, split when it is a list.
 func (tr *translation) value(in input) string {
 	switch {
-	case !tr.opts.CopilotEnv:
+	case !tr.opts.CopilotEnv || in.export == "" && in.fixed == "":
 		return cfn.Ref(in.param)
 	case in.fixed != "":
 		return cfn.Sub(in.fixed)
@@ -88,7 +132,7 @@ func (tr *translation) declare(t *cfn.Template, in input) {
 
 // declareDefault declares the input's parameter with a default value.
 func (tr *translation) declareDefault(t *cfn.Template, in input, def any) {
-	if !tr.opts.CopilotEnv {
+	if !tr.opts.CopilotEnv || in.export == "" && in.fixed == "" {
 		t.AddParameter(in.param, cfn.Parameter{Type: in.typ, Description: in.desc, Default: def})
 	}
 }

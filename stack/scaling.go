@@ -32,7 +32,7 @@ func addScaling(t *cfn.Template, tr *translation) {
 		t.AddResource(ScalingPolicyMemory, trackingPolicy("ECSServiceAverageMemoryUtilization", s.Memory, &aas.ScalingPolicy_PredefinedMetricSpecification{PredefinedMetricType: "ECSServiceAverageMemoryUtilization"}, nil))
 	}
 	if s.Requests != nil {
-		label := cfn.Join("/", append(tr.loadBalancerName(), cfn.GetAtt(TargetGroup, "TargetGroupFullName"))...)
+		label := cfn.Join("/", append(tr.loadBalancerName(), cfn.GetAtt(tr.ruleIDs(0).targetGroup, "TargetGroupFullName"))...)
 		t.AddResource(ScalingPolicyRequest, trackingPolicy("ALBSumRequestCountPerTarget", s.Requests, &aas.ScalingPolicy_PredefinedMetricSpecification{
 			PredefinedMetricType: "ALBRequestCountPerTarget", ResourceLabel: cfn.Ptr(label)}, nil))
 	}
@@ -44,7 +44,7 @@ func addScaling(t *cfn.Template, tr *translation) {
 			Unit:       cfn.Ptr("Seconds"),
 			Dimensions: []aas.ScalingPolicy_MetricDimension{
 				{Name: "LoadBalancer", Value: cfn.Join("/", tr.loadBalancerName()...)},
-				{Name: "TargetGroup", Value: cfn.GetAtt(TargetGroup, "TargetGroupFullName")},
+				{Name: "TargetGroup", Value: cfn.GetAtt(tr.ruleIDs(0).targetGroup, "TargetGroupFullName")},
 			},
 		}))
 	}
@@ -70,7 +70,7 @@ func trackingPolicy(name string, target *manifest.Target, predefined *aas.Scalin
 // loadBalancerName is the parts of app/<name>/<id>, the load balancer's
 // full name, read from the listener's ARN (…:listener/app/<name>/<id>/<listener id>).
 func (tr *translation) loadBalancerName() []string {
-	parts := cfn.Split("/", tr.value(inHTTPListener(tr.w)))
+	parts := cfn.Split("/", tr.scalingListener())
 	return []string{cfn.Select(1, parts), cfn.Select(2, parts), cfn.Select(3, parts)}
 }
 

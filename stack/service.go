@@ -1,10 +1,8 @@
 package stack
 
 import (
-	"fmt"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
-	elb "github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
 )
@@ -42,45 +40,13 @@ func service(tr *translation) *ecs.Service {
 	}
 	s.ServiceRegistries = serviceRegistries(w)
 	s.ServiceConnectConfiguration = serviceConnect(tr)
-	if target, port := lbTarget(w); target != nil {
-		s.LoadBalancers = []ecs.Service_LoadBalancer{{
-			ContainerName:  cfn.Ptr(target.Name),
-			ContainerPort:  cfn.Ptr(port),
-			TargetGroupArn: cfn.Ptr(cfn.Ref(TargetGroup)),
-		}}
+	if w.HTTP != nil {
+		s.LoadBalancers = tr.loadBalancers()
 		s.HealthCheckGracePeriodSeconds = cfn.Ptr(w.HTTP.HealthCheck.GracePeriod)
 		// ECS refuses a target group that no listener forwards to yet.
-		s.AWSCloudFormationDependsOn = []string{HTTPListenerRule}
+		s.AWSCloudFormationDependsOn = tr.listenerRules()
 	}
 	return s
-}
-
-func targetGroup(tr *translation) *elb.TargetGroup {
-	w := tr.w
-	_, port := lbTarget(w)
-	h := w.HTTP.HealthCheck
-	tg := &elb.TargetGroup{
-		Port:            cfn.Ptr(port),
-		Protocol:        cfn.Ptr("HTTP"),
-		TargetType:      cfn.Ptr("ip"),
-		VpcId:           cfn.Ptr(tr.value(inVpc)),
-		HealthCheckPath: cfn.Ptr(h.Path),
-		TargetGroupAttributes: []elb.TargetGroup_TargetGroupAttribute{
-			{Key: cfn.Ptr("deregistration_delay.timeout_seconds"), Value: cfn.Ptr(fmt.Sprint(w.HTTP.DeregistrationDelay))},
-			{Key: cfn.Ptr("stickiness.enabled"), Value: cfn.Ptr(fmt.Sprint(w.HTTP.Stickiness))},
-		},
-	}
-	if h.Port != 0 {
-		tg.HealthCheckPort = cfn.Ptr(fmt.Sprint(h.Port))
-	}
-	if h.SuccessCodes != "" {
-		tg.Matcher = &elb.TargetGroup_Matcher{HttpCode: cfn.Ptr(h.SuccessCodes)}
-	}
-	tg.HealthyThresholdCount = positive(h.HealthyThreshold)
-	tg.UnhealthyThresholdCount = positive(h.UnhealthyThreshold)
-	tg.HealthCheckIntervalSeconds = positive(h.Interval)
-	tg.HealthCheckTimeoutSeconds = positive(h.Timeout)
-	return tg
 }
 
 // positive returns a pointer to i, or nil when i is unset (zero).
@@ -89,25 +55,6 @@ func positive(i int) *int {
 		return nil
 	}
 	return &i
-}
-
-// listenerRule forwards http.path to the target group: "/api" matches /api
-// and everything below it, "/" matches everything. Its priority is set by
-// an override to !Ref RulePriority, which goformation's int cannot hold.
-func listenerRule(tr *translation) *elb.ListenerRule {
-	w := tr.w
-	patterns := []string{"/*"}
-	if p := w.HTTP.Path; p != "/" {
-		patterns = []string{p, p + "/*"}
-	}
-	return &elb.ListenerRule{
-		ListenerArn: cfn.Ptr(tr.value(inHTTPListener(w))),
-		Actions:     []elb.ListenerRule_Action{{Type: "forward", TargetGroupArn: cfn.Ptr(cfn.Ref(TargetGroup))}},
-		Conditions: []elb.ListenerRule_RuleCondition{{
-			Field:             cfn.Ptr("path-pattern"),
-			PathPatternConfig: &elb.ListenerRule_PathPatternConfig{Values: patterns},
-		}},
-	}
 }
 
 // publicIP follows network.vpc.placement: Copilot's default, public, gives

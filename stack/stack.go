@@ -4,7 +4,6 @@ package stack
 
 import (
 	"fmt"
-	"hash/fnv"
 	"slices"
 
 	"github.com/cfngen/cfngen/addons"
@@ -95,8 +94,7 @@ func Template(w *manifest.Workload, set *addons.Set, opts Options) (*cfn.Templat
 		t.AddResource(DiscoveryService, discoveryService(tr))
 	}
 	if w.HTTP != nil {
-		t.AddResource(TargetGroup, targetGroup(tr))
-		t.AddResource(HTTPListenerRule, listenerRule(tr), cfn.Override{Path: "Priority", Value: cfn.Ref(RulePriority)})
+		tr.addRouting(t)
 	}
 	t.AddResource(Service, service(tr),
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: tr.subnets()},
@@ -167,10 +165,7 @@ func parameters(t *cfn.Template, tr *translation) {
 		tr.declare(t, inSecurityGroups)
 	}
 	if w.HTTP != nil {
-		tr.declare(t, inVpc)
-		tr.declare(t, inHTTPListener(w))
-		t.AddParameter(RulePriority, cfn.Parameter{Type: "Number", Description: "Priority of the listener rule; unique per listener.",
-			Default: cfn.Number(fmt.Sprint(rulePriority(w))), MinValue: cfn.Ptr(1), MaxValue: cfn.Ptr(50000)})
+		tr.routingParameters(t)
 	}
 	if _, port := exposed(w); port != 0 && w.Type != manifest.ScheduledJob {
 		tr.declare(t, inNamespace)
@@ -199,19 +194,6 @@ func orNil(s string) any {
 		return nil
 	}
 	return s
-}
-
-// rulePriority is the default listener-rule priority: deterministic, the
-// last one for "/" so that more specific paths of other services match
-// first, else spread by a hash of the name and path (Copilot asked a Lambda
-// for the next free number instead).
-func rulePriority(w *manifest.Workload) int {
-	if w.HTTP.Path == "/" {
-		return 50000
-	}
-	h := fnv.New32a()
-	h.Write([]byte(w.Name + " " + w.HTTP.Path))
-	return 1 + int(h.Sum32()%49999)
 }
 
 // tracing reports whether the task sends traces to X-Ray: observability

@@ -48,10 +48,10 @@ func TestSeedNginxTarget(t *testing.T) {
 	if diff := cmp.Diff(want, service(tr).LoadBalancers); diff != "" {
 		t.Errorf("service() load balancers mismatch (-want +got):\n%s", diff)
 	}
-	if tg := targetGroup(tr); *tg.Port != 80 || *tg.HealthCheckPath != "/api/health-check" {
+	if tg := tr.targetGroup(&w.HTTP.Rule); *tg.Port != 80 || *tg.HealthCheckPath != "/api/health-check" {
 		t.Errorf("targetGroup() port %d path %s, want 80 and /api/health-check", *tg.Port, *tg.HealthCheckPath)
 	}
-	if diff := cmp.Diff([]string{"/api", "/api/*"}, listenerRule(tr).Conditions[0].PathPatternConfig.Values); diff != "" {
+	if diff := cmp.Diff([]string{"/api", "/api/*"}, tr.listenerRule(&w.HTTP.Rule, "L", forward(TargetGroup)).Conditions[0].PathPatternConfig.Values); diff != "" {
 		t.Errorf("listenerRule() paths mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -73,7 +73,7 @@ http:
 	if diff := cmp.Diff(want, portMappings(w, &w.Main)); diff != "" {
 		t.Errorf("portMappings() mismatch (-want +got):\n%s", diff)
 	}
-	if got := rulePriority(w); got != 50000 {
+	if got := rulePriorities(w)[0]; got != 50000 {
 		t.Errorf("rulePriority() for / = %d, want 50000, the last", got)
 	}
 }

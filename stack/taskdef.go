@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
@@ -162,8 +163,14 @@ func portMappings(w *manifest.Workload, c *manifest.Container) []ecs.TaskDefinit
 	if c.Port != nil {
 		out = append(out, ecs.TaskDefinition_PortMapping{ContainerPort: cfn.Ptr(c.Port.Number), Protocol: cfn.Ptr(c.Port.Protocol)})
 	}
-	if target, port := lbTarget(w); target == c && (c.Port == nil || c.Port.Number != port) {
-		out = append(out, ecs.TaskDefinition_PortMapping{ContainerPort: cfn.Ptr(port), Protocol: cfn.Ptr("tcp")})
+	if w.HTTP != nil {
+		for _, r := range w.HTTP.Rules() {
+			target, port := ruleTarget(w, r)
+			if target != c || slices.ContainsFunc(out, func(m ecs.TaskDefinition_PortMapping) bool { return *m.ContainerPort == port }) {
+				continue
+			}
+			out = append(out, ecs.TaskDefinition_PortMapping{ContainerPort: cfn.Ptr(port), Protocol: cfn.Ptr("tcp")})
+		}
 	}
 	for i := range out {
 		if connectServer(w, c, *out[i].ContainerPort) {
@@ -178,16 +185,7 @@ func lbTarget(w *manifest.Workload) (*manifest.Container, int) {
 	if w.HTTP == nil {
 		return nil, 0
 	}
-	name := w.HTTP.TargetContainer
-	if name == "" {
-		name = w.Name
-	}
-	c := w.Container(name)
-	port := w.HTTP.TargetPort
-	if port == 0 && c.Port != nil {
-		port = c.Port.Number
-	}
-	return c, port
+	return ruleTarget(w, &w.HTTP.Rule)
 }
 
 func secrets(list []secret) []ecs.TaskDefinition_Secret {
