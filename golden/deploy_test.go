@@ -49,6 +49,9 @@ func TestDeploy(t *testing.T) {
 		"ServiceConnectNamespace":     "test.shop.local",
 		"FilesystemID":                env["FileSystem"],
 		"PublicZone":                  env["PublicZone"],
+		"NLBSubnets":                  env["SubnetA"] + "," + env["SubnetB"],
+		"NLBCertificateArn":           cert.CertificateArn,
+		"HostedZoneID":                env["PublicZone"],
 		"HTTPSListenerArn":            env["HTTPSListener"],
 		// The public load balancer's; Backend Services' cases override
 		// them with the internal one's below.
@@ -172,6 +175,22 @@ func standIns(t *testing.T, file, zone string) string {
 				}
 				if r.Content[k].Value == "Properties" {
 					props := r.Content[k+1]
+					if nlbListener(r) {
+						// moto makes every load balancer it creates from a
+						// template an application one (it drops Type), whose
+						// listeners take HTTP only.
+						var kept []*yaml.Node
+						for p := 0; p+1 < len(props.Content); p += 2 {
+							switch props.Content[p].Value {
+							case "Protocol":
+								props.Content[p+1].Value = "HTTP"
+							case "Certificates", "SslPolicy":
+								continue
+							}
+							kept = append(kept, props.Content[p], props.Content[p+1])
+						}
+						props.Content, changed = kept, true
+					}
 					for p := 0; p+1 < len(props.Content); p += 2 {
 						if v := props.Content[p+1]; props.Content[p].Value == "HostedZoneId" && v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
 							v.Value, changed = zone, true
@@ -193,6 +212,26 @@ func standIns(t *testing.T, file, zone string) string {
 		t.Fatal(err)
 	}
 	return copyFile
+}
+
+// nlbListener reports whether a resource is a Network Load Balancer's
+// listener: TCP, UDP, TLS or TCP_UDP.
+func nlbListener(r *yaml.Node) bool {
+	var typ, protocol string
+	for k := 0; k+1 < len(r.Content); k += 2 {
+		switch r.Content[k].Value {
+		case "Type":
+			typ = r.Content[k+1].Value
+		case "Properties":
+			props := r.Content[k+1]
+			for p := 0; p+1 < len(props.Content); p += 2 {
+				if props.Content[p].Value == "Protocol" {
+					protocol = props.Content[p+1].Value
+				}
+			}
+		}
+	}
+	return typ == "AWS::ElasticLoadBalancingV2::Listener" && protocol != "HTTP" && protocol != "HTTPS"
 }
 
 // motoGaps are types cfngen generates that moto's CloudFormation skips.

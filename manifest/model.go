@@ -37,6 +37,8 @@ type Workload struct {
 	HTTP *HTTP
 	// NoHTTP is http: false.
 	NoHTTP bool
+	// NLB is the service's own Network Load Balancer, or nil.
+	NLB *NLB
 
 	// Logging routes the main container's logs through FireLens, the
 	// container cfngen adds; both are nil when logs go to the log group.
@@ -224,6 +226,54 @@ func (h *HTTP) HTTPS() bool {
 	}
 	return false
 }
+
+// NLB is a Load Balanced Web Service's Network Load Balancer: the main
+// listener, the additional ones, and host names for its records.
+type NLB struct {
+	NLBListener
+	Additional []NLBListener
+	Aliases    []string
+}
+
+// Listeners are the main listener, then the additional ones.
+func (n *NLB) Listeners() []*NLBListener {
+	out := []*NLBListener{&n.NLBListener}
+	for i := range n.Additional {
+		out = append(out, &n.Additional[i])
+	}
+	return out
+}
+
+// NLBListener is one listener of the Network Load Balancer and its target
+// group.
+type NLBListener struct {
+	Port            int
+	Protocol        string // TCP, UDP, TLS or TCP_UDP
+	TargetContainer string // defaults to the main container
+	TargetPort      int    // defaults to Port
+	HealthCheck     NLBHealthCheck
+	SSLPolicy       string // a TLS listener's; "" for Copilot's default
+	Stickiness      bool
+	// DeregistrationDelay is in seconds; Copilot's default is 60.
+	DeregistrationDelay int
+
+	path string
+}
+
+// Where is the listener's place in the manifest.
+func (l *NLBListener) Where() string { return l.path }
+
+// NLBHealthCheck is a Network Load Balancer target group's health check;
+// zero values are Elastic Load Balancing's defaults.
+type NLBHealthCheck struct {
+	Port, HealthyThreshold, UnhealthyThreshold, Interval, Timeout int
+	GracePeriod                                                   int // seconds
+
+	gracePeriodSet bool
+}
+
+// GracePeriodSet says the manifest gives the grace period.
+func (h NLBHealthCheck) GracePeriodSet() bool { return h.gracePeriodSet }
 
 // Rule is one listener rule and its target group.
 type Rule struct {

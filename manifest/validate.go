@@ -263,11 +263,13 @@ func (d *decoder) target(w *Workload) {
 		if w.Type == LoadBalancedWebService && !w.NoHTTP {
 			d.errs.Add(d.file, w.Pos(""), "", "missing field \"http\": a Load Balanced Web Service needs a path to route")
 		}
-		if w.Type == LoadBalancedWebService && w.NoHTTP {
-			d.errs.Add(d.file, w.ValuePos("http"), "http", "a Load Balanced Web Service without http needs nlb, which is "+notYet)
+		if w.Type == LoadBalancedWebService && w.NoHTTP && w.NLB == nil {
+			d.errs.Add(d.file, w.ValuePos("http"), "http", "a Load Balanced Web Service without http needs nlb: one of the two load balancers")
 		}
+		d.nlbTargets(w)
 		return
 	}
+	d.nlbTargets(w)
 	for _, r := range w.HTTP.Rules() {
 		d.ruleTarget(w, r)
 		d.ruleValues(w, r)
@@ -296,6 +298,36 @@ func (d *decoder) ruleValues(w *Workload, r *Rule) {
 	}
 }
 
+// nlbTargets checks each Network Load Balancer listener's target: a
+// container that listens on the target port with the listener's protocol.
+func (d *decoder) nlbTargets(w *Workload) {
+	if w.NLB == nil {
+		return
+	}
+	for _, l := range w.NLB.Listeners() {
+		name := l.TargetContainer
+		if name == "" {
+			name = w.Name
+		}
+		if w.Container(name) == nil {
+			d.errs.Add(d.file, w.ValuePos(l.path+".target_container"), l.path+".target_container", unknownContainer(w, name))
+		}
+	}
+}
+
+// unknownContainer says a target names no container, with a did-you-mean.
+func unknownContainer(w *Workload, name string) string {
+	var names []string
+	for _, c := range w.Containers() {
+		names = append(names, c.Name)
+	}
+	msg := fmt.Sprintf("unknown container %q", name)
+	if s := suggest(name, names); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return msg
+}
+
 func (d *decoder) ruleTarget(w *Workload, r *Rule) {
 	name := r.TargetContainer
 	if name == "" {
@@ -304,15 +336,7 @@ func (d *decoder) ruleTarget(w *Workload, r *Rule) {
 	c := w.Container(name)
 	switch {
 	case c == nil:
-		var names []string
-		for _, c := range w.Containers() {
-			names = append(names, c.Name)
-		}
-		msg := fmt.Sprintf("unknown container %q", name)
-		if s := suggest(name, names); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		d.errs.Add(d.file, targetPos(w, r), r.path+".target_container", msg)
+		d.errs.Add(d.file, targetPos(w, r), r.path+".target_container", unknownContainer(w, name))
 	case c.Port == nil && r.TargetPort == 0:
 		at, p := targetPos(w, r), r.path+".target_container"
 		if r.TargetContainer == "" {

@@ -17,7 +17,7 @@ var commonFields = []string{"name", "type", "image", "cpu", "memory", "platform"
 
 // typeFields are each type's own top-level fields.
 var typeFields = map[string][]string{
-	LoadBalancedWebService: {"count", "exec", "http", "observability"},
+	LoadBalancedWebService: {"count", "exec", "http", "nlb", "observability"},
 	BackendService:         {"count", "exec", "http", "observability"},
 	WorkerService:          {"count", "exec", "subscribe", "observability"},
 	ScheduledJob:           {"on", "retries", "timeout"},
@@ -25,7 +25,6 @@ var typeFields = map[string][]string{
 
 // notYetFields are Copilot fields cfngen refuses, with the reason.
 var notYetFields = map[string]string{
-	"nlb":               notYet,
 	"deployment":        notYet,
 	"taskdef_overrides": notYet,
 	"env_file":          notYet + ": it needs an S3 object at deploy time",
@@ -89,6 +88,8 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 			w.Main.Secrets = d.secrets(v, key)
 		case "http":
 			w.HTTP = d.http(v, key, w)
+		case "nlb":
+			w.NLB = d.nlb(v, key)
 		case "sidecars":
 			w.Sidecars = d.sidecars(v, key)
 		case "logging":

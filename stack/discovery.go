@@ -19,6 +19,10 @@ func exposed(w *manifest.Workload) (*manifest.Container, int) {
 	if c, port := lbTarget(w); c != nil {
 		return c, port
 	}
+	if w.NLB != nil {
+		c, port, _ := nlbTarget(w, &w.NLB.NLBListener)
+		return c, port
+	}
 	if w.Type == manifest.BackendService && w.Main.Port != nil {
 		return &w.Main, w.Main.Port.Number
 	}

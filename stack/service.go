@@ -40,11 +40,27 @@ func service(tr *translation) *ecs.Service {
 	}
 	s.ServiceRegistries = serviceRegistries(w)
 	s.ServiceConnectConfiguration = serviceConnect(tr)
+	// ECS refuses a target group that no listener forwards to yet.
 	if w.HTTP != nil {
 		s.LoadBalancers = tr.loadBalancers()
 		s.HealthCheckGracePeriodSeconds = cfn.Ptr(w.HTTP.HealthCheck.GracePeriod)
-		// ECS refuses a target group that no listener forwards to yet.
 		s.AWSCloudFormationDependsOn = tr.listenerRules()
+	}
+	if w.NLB != nil {
+		for i, l := range w.NLB.Listeners() {
+			c, port, _ := nlbTarget(w, l)
+			s.LoadBalancers = append(s.LoadBalancers, ecs.Service_LoadBalancer{
+				ContainerName: cfn.Ptr(c.Name), ContainerPort: cfn.Ptr(port), TargetGroupArn: cfn.Ptr(cfn.Ref(indexed(NLBTargetGroup, i))),
+			})
+		}
+		if w.HTTP == nil {
+			grace := 60 // Copilot's default
+			if h := w.NLB.HealthCheck; h.GracePeriodSet() {
+				grace = h.GracePeriod
+			}
+			s.HealthCheckGracePeriodSeconds = cfn.Ptr(grace)
+		}
+		s.AWSCloudFormationDependsOn = append(s.AWSCloudFormationDependsOn, tr.nlbListeners()...)
 	}
 	return s
 }

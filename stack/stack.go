@@ -96,6 +96,9 @@ func Template(w *manifest.Workload, set *addons.Set, opts Options) (*cfn.Templat
 	if w.HTTP != nil {
 		tr.addRouting(t)
 	}
+	if w.NLB != nil {
+		tr.addNLB(t)
+	}
 	t.AddResource(Service, service(tr),
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: tr.subnets()},
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: tr.securityGroups()})
@@ -166,6 +169,9 @@ func parameters(t *cfn.Template, tr *translation) {
 	}
 	if w.HTTP != nil {
 		tr.routingParameters(t)
+	}
+	if w.NLB != nil {
+		tr.nlbParameters(t)
 	}
 	if _, port := exposed(w); port != 0 && w.Type != manifest.ScheduledJob {
 		tr.declare(t, inNamespace)

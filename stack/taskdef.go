@@ -172,6 +172,17 @@ func portMappings(w *manifest.Workload, c *manifest.Container) []ecs.TaskDefinit
 			out = append(out, ecs.TaskDefinition_PortMapping{ContainerPort: cfn.Ptr(port), Protocol: cfn.Ptr("tcp")})
 		}
 	}
+	if w.NLB != nil {
+		for _, l := range w.NLB.Listeners() {
+			target, port, protocols := nlbTarget(w, l)
+			for _, p := range protocols {
+				if target != c || slices.ContainsFunc(out, func(m ecs.TaskDefinition_PortMapping) bool { return *m.ContainerPort == port && *m.Protocol == p }) {
+					continue
+				}
+				out = append(out, ecs.TaskDefinition_PortMapping{ContainerPort: cfn.Ptr(port), Protocol: cfn.Ptr(p)})
+			}
+		}
+	}
 	for i := range out {
 		if connectServer(w, c, *out[i].ContainerPort) {
 			out[i].Name = cfn.Ptr(connectPortName)

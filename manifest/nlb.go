@@ -1,0 +1,139 @@
+package manifest
+
+import (
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+var listenerFields = []string{"port", "healthcheck", "target_container", "target_port", "ssl_policy",
+	"stickiness", "deregistration_delay"}
+
+var (
+	nlbFields            = fields{known: append([]string{"alias", "additional_listeners"}, listenerFields...)}
+	nlbListenerFields    = fields{known: listenerFields}
+	nlbHealthCheckFields = fields{known: []string{"port", "healthy_threshold", "unhealthy_threshold", "interval", "timeout", "grace_period"}}
+)
+
+// nlb reads the Network Load Balancer: the main listener, its aliases and
+// the additional listeners.
+func (d *decoder) nlb(n *yaml.Node, path string) *NLB {
+	nlb := &NLB{NLBListener: newListener(path)}
+	d.mapping(n, path, nlbFields, func(key string, k, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "alias":
+			if v.Kind == yaml.ScalarNode {
+				name, _ := d.nonEmpty(v, p)
+				nlb.Aliases = d.hostName(v, p, name, nlb.Aliases)
+				return
+			}
+			names, _ := d.stringList(v, p)
+			for i, name := range names {
+				nlb.Aliases = d.hostName(v.Content[i], p+"["+strconv.Itoa(i)+"]", name, nlb.Aliases)
+			}
+		case "additional_listeners":
+			d.list(v, p, func(ip string, item *yaml.Node) {
+				l := newListener(ip)
+				d.mapping(item, ip, nlbListenerFields, func(key string, k, v *yaml.Node) { d.listenerField(&l, key, v) })
+				d.finishListener(&l, item)
+				nlb.Additional = append(nlb.Additional, l)
+			})
+		default:
+			d.listenerField(&nlb.NLBListener, key, v)
+		}
+	})
+	d.finishListener(&nlb.NLBListener, n)
+	return nlb
+}
+
+func newListener(path string) NLBListener { return NLBListener{DeregistrationDelay: 60, path: path} }
+
+// hostName appends a valid host name to names, or reports it.
+func (d *decoder) hostName(n *yaml.Node, path, name string, names []string) []string {
+	if name != "" && !validHostName(name) {
+		d.errorf(n, path, "must be a domain name such as example.com, got %q", name)
+		return names
+	}
+	return append(names, name)
+}
+
+func (d *decoder) listenerField(l *NLBListener, key string, v *yaml.Node) {
+	p := join(l.path, key)
+	switch key {
+	case "port":
+		s, ok := d.str(v, p)
+		if !ok {
+			return
+		}
+		number, protocol, has := strings.Cut(s, "/")
+		if !has {
+			protocol = "tcp"
+		}
+		port, err := strconv.Atoi(number)
+		switch protocol = strings.ToUpper(protocol); {
+		case err != nil || port < 1 || port > 65535:
+			d.errorf(v, p, "must be a port 1-65535 with an optional protocol, such as 80, 443/tls or 53/udp, got %q", s)
+		case protocol != "TCP" && protocol != "UDP" && protocol != "TLS" && protocol != "TCP_UDP":
+			d.errorf(v, p, "protocol must be tcp, udp, tls or tcp_udp, got %q", strings.ToLower(protocol))
+		default:
+			l.Port, l.Protocol = port, protocol
+		}
+	case "healthcheck":
+		h := &l.HealthCheck
+		d.mapping(v, p, nlbHealthCheckFields, func(key string, _, v *yaml.Node) {
+			hp := join(p, key)
+			switch key {
+			case "port":
+				h.Port, _ = d.intRange(v, hp, 1, 65535)
+			case "healthy_threshold":
+				h.HealthyThreshold, _ = d.intRange(v, hp, 2, 10)
+			case "unhealthy_threshold":
+				h.UnhealthyThreshold, _ = d.intRange(v, hp, 2, 10)
+			case "interval":
+				h.Interval, _ = d.seconds(v, hp, 5, 300)
+			case "timeout":
+				h.Timeout, _ = d.seconds(v, hp, 2, 120)
+			case "grace_period":
+				h.GracePeriod, _ = d.seconds(v, hp, 0, 2147483647)
+				h.gracePeriodSet = true
+			}
+		})
+	case "target_container":
+		l.TargetContainer, _ = d.nonEmpty(v, p)
+	case "target_port":
+		l.TargetPort, _ = d.intRange(v, p, 1, 65535)
+	case "ssl_policy":
+		l.SSLPolicy, _ = d.nonEmpty(v, p)
+		if l.SSLPolicy != "" && !charset(l.SSLPolicy, "-_.") {
+			d.errorf(v, p, "must be an Elastic Load Balancing security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06, got %q", l.SSLPolicy)
+		}
+	case "stickiness":
+		l.Stickiness, _ = d.boolean(v, p)
+	case "deregistration_delay":
+		l.DeregistrationDelay, _ = d.seconds(v, p, 0, 3600)
+	}
+}
+
+func (d *decoder) finishListener(l *NLBListener, n *yaml.Node) {
+	if l.Port == 0 && n.Kind == yaml.MappingNode && !d.reported(l.path+".port") {
+		d.errorf(n, l.path, "missing field \"port\": the port the Network Load Balancer listens on, such as 80 or 443/tls")
+	}
+	if l.SSLPolicy != "" && l.Protocol != "TLS" && l.Port != 0 {
+		d.errorf(n, join(l.path, "ssl_policy"), "goes with a tls port only")
+	}
+	if l.Stickiness && l.Protocol == "TLS" {
+		d.errorf(n, join(l.path, "stickiness"), "is not supported with a tls port")
+	}
+}
+
+// reported says whether a problem is reported at path already.
+func (d *decoder) reported(path string) bool {
+	for _, e := range d.errs {
+		if e.Path == path {
+			return true
+		}
+	}
+	return false
+}
