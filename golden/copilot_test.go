@@ -22,9 +22,23 @@ type difference struct {
 const (
 	discoveryEndpoint = "cfngen writes !Sub '${EnvName}.${AppName}.local', the same value, resolved at deploy time instead of render time"
 	testImage         = "Copilot's test harness rendered every main image as the ContainerImage parameter; cfngen writes image.location as given"
+	envFile           = "cfngen reads the env file when it renders and writes its variables into the container's environment, where Copilot uploaded it to S3 for ECS to read (the test supplies logging.env, which Copilot's test names without content)"
 	lbDNS             = "cfngen writes the load balancer's DNS name from its input (LoadBalancerDNSName, ImportedALBDNSName, an import with --copilot-env), where Copilot read it from its environment controller or looked the imported ALB up"
 	topicARNs         = "the same map of topic names to ARNs, written by cfngen as !Sub over the topics the template creates, where Copilot's test wrote the ARNs out"
 )
+
+// commonVariables are the variables every container of a published
+// service with http differs in.
+func commonVariables(containers ...string) []difference {
+	var out []difference
+	for _, c := range containers {
+		out = append(out,
+			difference{c, "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},
+			difference{c, "Environment", "COPILOT_LB_DNS", lbDNS},
+			difference{c, "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs})
+	}
+	return out
+}
 
 // jobDifferences are the differences from Copilot's job-test template.
 var jobDifferences = []difference{
@@ -60,6 +74,10 @@ var copilotComparisons = []struct {
 		{"main", "Environment", "COPILOT_LB_DNS", lbDNS},
 		{"main", "Environment", "COPILOT_SNS_TOPIC_ARNS", topicARNs},
 	}},
+	{"copilot-svc-prod", "svc-prod.stack.yml", append(commonVariables("main", "nginx", "operation", "firelens_log_router"),
+		difference{"firelens_log_router", "Environment", "FLB_LOG_LEVEL", envFile},
+		difference{"main", "DependsOn", "", "the main container waits for the log router to start, as AWS recommends for FireLens"},
+	)},
 	{"copilot-svc-staging", "svc-staging.stack.yml", []difference{
 		{"main", "Image", "", testImage},
 		{"main", "Environment", "COPILOT_SERVICE_DISCOVERY_ENDPOINT", discoveryEndpoint},

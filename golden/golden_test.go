@@ -6,6 +6,7 @@ package golden
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,9 +23,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// positioned is the shape of an error line: manifest.yml or addons/x.yml,
-// then a line and column from 1.
-var positioned = regexp.MustCompile(`^(manifest\.yml|addons/[^:]+):[1-9][0-9]*:[1-9][0-9]*: `)
+// positioned is the shape of an error line: manifest.yml, addons/x.yml or
+// an env file of the case, then a line and column from 1.
+var positioned = regexp.MustCompile(`^(manifest\.yml|addons/[^:]+|[^/:]+\.env):[1-9][0-9]*:[1-9][0-9]*: `)
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
@@ -32,6 +33,8 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 type options struct {
 	app, env   string
 	copilotEnv bool
+	// readFile reads the case's env files, from its folder.
+	readFile func(string) ([]byte, string, error)
 	// vars are the environment variables the manifest may interpolate:
 	// only those the args file names, so that no case depends on the
 	// machine it runs on.
@@ -65,7 +68,13 @@ func cases(t testing.TB) []goldenCase {
 // is the case's command line: NAME=VALUE environment variables first, as a
 // shell takes them, then --app NAME, --env NAME and --copilot-env.
 func caseOptions(t testing.TB, dir string) options {
-	opts := options{format: cfn.FormatYAML}
+	opts := options{format: cfn.FormatYAML, readFile: func(name string) ([]byte, string, error) {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			err = fmt.Errorf("env_file %s: not in the case's folder", name)
+		}
+		return data, name, err
+	}}
 	var err error
 	opts.templates, opts.params, err = readAddons(filepath.Join(dir, "addons"))
 	if err != nil {
@@ -126,7 +135,7 @@ func pipeline(data []byte, opts options) ([]byte, error) {
 		return v, ok
 	}
 	var errs diag.List
-	w, err := manifest.Parse("manifest.yml", data, manifest.Options{App: opts.app, Env: opts.env, Lookup: lookup})
+	w, err := manifest.Parse("manifest.yml", data, manifest.Options{App: opts.app, Env: opts.env, Lookup: lookup, ReadFile: opts.readFile})
 	errs.Append(err)
 	set, err := addons.Load(opts.templates, opts.params)
 	errs.Append(err)

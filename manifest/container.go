@@ -124,13 +124,8 @@ func (d *decoder) credentials(n *yaml.Node, path string) string {
 	return s
 }
 
-var sidecarFields = fields{
-	known: []string{"image", "port", "essential", "credentialsParameter", "variables", "secrets",
-		"mount_points", "labels", "depends_on", "entrypoint", "command", "healthcheck"},
-	unsupported: map[string]string{
-		"env_file": notYet + ": it needs an S3 object at deploy time",
-	},
-}
+var sidecarFields = fields{known: []string{"image", "port", "essential", "credentialsParameter", "variables", "secrets",
+	"mount_points", "labels", "depends_on", "entrypoint", "command", "healthcheck", "env_file"}}
 
 func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
 	var out []Container
@@ -141,6 +136,8 @@ func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
 		d.mapping(v, p, sidecarFields, func(key string, _, v *yaml.Node) {
 			fp := join(p, key)
 			switch key {
+			case "env_file":
+				c.envFile = d.envFileName(v, fp)
 			case "image":
 				hasImage = true
 				d.sidecarImage(v, fp, &c)

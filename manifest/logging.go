@@ -17,13 +17,8 @@ const (
 	OTelConfig = "--config=/etc/ecs/ecs-xray.yaml"
 )
 
-var loggingFields = fields{
-	known: []string{"image", "destination", "enableMetadata", "secretOptions", "configFilePath",
-		"variables", "secrets", "retention"},
-	unsupported: map[string]string{
-		"env_file": notYet + ": it needs an S3 object at deploy time",
-	},
-}
+var loggingFields = fields{known: []string{"image", "destination", "enableMetadata", "secretOptions", "configFilePath",
+	"variables", "secrets", "retention", "env_file"}}
 
 // retentionDays are the values CloudWatch Logs accepts for RetentionInDays.
 var retentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -64,6 +59,8 @@ func (d *decoder) logging(n *yaml.Node, w *Workload) {
 		case "configFilePath":
 			l.ConfigFilePath, _ = d.nonEmpty(v, p)
 			routed = true
+		case "env_file":
+			router.envFile = d.envFileName(v, p)
 		case "variables":
 			router.Variables = d.variables(v, p)
 			other = true

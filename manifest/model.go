@@ -39,6 +39,8 @@ type Workload struct {
 	NoHTTP bool
 	// NLB is the service's own Network Load Balancer, or nil.
 	NLB *NLB
+	// Deployment is how the service deploys; nil for Copilot's default.
+	Deployment *Deployment
 
 	// Logging routes the main container's logs through FireLens, the
 	// container cfngen adds; both are nil when logs go to the log group.
@@ -147,7 +149,8 @@ type Container struct {
 	HealthCheck *HealthCheck
 	MountPoints []MountPoint
 
-	path string // where its fields are in the manifest: "", "sidecars.<name>", "logging" or "observability"
+	envFile envFile
+	path    string // where its fields are in the manifest: "", "sidecars.<name>", "logging" or "observability"
 }
 
 // Port is a container port.
@@ -160,6 +163,8 @@ type Port struct {
 // the CloudFormation export named by Import.
 type Variable struct {
 	Name, Value, Import string
+	// At is where an env_file set it; nil for the manifest's own.
+	At *diag.Position
 }
 
 // The places a secret can come from.
@@ -225,6 +230,21 @@ func (h *HTTP) HTTPS() bool {
 		}
 	}
 	return false
+}
+
+// Deployment is a service's deployment: rolling or recreate, and the
+// alarms that roll a deployment back.
+type Deployment struct {
+	// Recreate stops every task before starting new ones (rolling:
+	// recreate); else new tasks start first.
+	Recreate bool
+	// AlarmNames are existing CloudWatch alarms.
+	AlarmNames []string
+	// CPU and Memory are utilization thresholds, in percent, and
+	// MessagesDelayed a Worker Service's delayed messages, for alarms
+	// cfngen makes.
+	CPU, Memory     *float64
+	MessagesDelayed *int
 }
 
 // NLB is a Load Balanced Web Service's Network Load Balancer: the main

@@ -24,6 +24,9 @@ type Options struct {
 	App, Env string
 	// Lookup finds other ${NAME}s, usually os.LookupEnv.
 	Lookup func(name string) (string, bool)
+	// ReadFile reads an env_file the manifest names, and says what to call
+	// it in errors; nil refuses env_file.
+	ReadFile func(name string) (data []byte, shown string, err error)
 }
 
 // Parse reads the manifest in data; file names it in errors. The error, if
@@ -38,6 +41,9 @@ func Parse(file string, data []byte, opts Options) (*Workload, error) {
 	d.interpolate(root, "", opts)
 	d.applyEnvironment(root, opts.Env)
 	w := d.workload(root)
+	if len(d.errs) == 0 {
+		d.readEnvFiles(w, opts.ReadFile)
+	}
 	if len(d.errs) == 0 {
 		d.validate(w)
 	}

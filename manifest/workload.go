@@ -13,21 +13,19 @@ const notYet = "not supported yet"
 
 // commonFields are the top-level fields of every workload type.
 var commonFields = []string{"name", "type", "image", "cpu", "memory", "platform", "entrypoint", "command",
-	"variables", "secrets", "sidecars", "logging", "storage", "network", "publish"}
+	"variables", "secrets", "sidecars", "logging", "storage", "network", "publish", "env_file"}
 
 // typeFields are each type's own top-level fields.
 var typeFields = map[string][]string{
-	LoadBalancedWebService: {"count", "exec", "http", "nlb", "observability"},
-	BackendService:         {"count", "exec", "http", "observability"},
-	WorkerService:          {"count", "exec", "subscribe", "observability"},
+	LoadBalancedWebService: {"count", "exec", "http", "nlb", "observability", "deployment"},
+	BackendService:         {"count", "exec", "http", "observability", "deployment"},
+	WorkerService:          {"count", "exec", "subscribe", "observability", "deployment"},
 	ScheduledJob:           {"on", "retries", "timeout"},
 }
 
 // notYetFields are Copilot fields cfngen refuses, with the reason.
 var notYetFields = map[string]string{
-	"deployment":        notYet,
 	"taskdef_overrides": notYet,
-	"env_file":          notYet + ": it needs an S3 object at deploy time",
 }
 
 // workloadFields are the top-level fields of a workload type: another
@@ -84,12 +82,16 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 			w.Main.Command = d.command(v, key)
 		case "variables":
 			w.Main.Variables = d.variables(v, key)
+		case "env_file":
+			w.Main.envFile = d.envFileName(v, key)
 		case "secrets":
 			w.Main.Secrets = d.secrets(v, key)
 		case "http":
 			w.HTTP = d.http(v, key, w)
 		case "nlb":
 			w.NLB = d.nlb(v, key)
+		case "deployment":
+			d.deployment(v, key, w)
 		case "sidecars":
 			w.Sidecars = d.sidecars(v, key)
 		case "logging":

@@ -17,11 +17,7 @@ func service(tr *translation) *ecs.Service {
 		TaskDefinition:  cfn.Ptr(cfn.Ref(TaskDefinition)),
 		PlatformVersion: cfn.Ptr("LATEST"),
 		PropagateTags:   cfn.Ptr("SERVICE"),
-		DeploymentConfiguration: &ecs.Service_DeploymentConfiguration{
-			DeploymentCircuitBreaker: &ecs.Service_DeploymentCircuitBreaker{Enable: true, Rollback: true},
-			MinimumHealthyPercent:    cfn.Ptr(100),
-			MaximumPercent:           cfn.Ptr(200),
-		},
+		DeploymentConfiguration: deploymentConfiguration(w),
 		NetworkConfiguration: &ecs.Service_NetworkConfiguration{
 			AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{AssignPublicIp: cfn.Ptr(publicIP(w))},
 		},

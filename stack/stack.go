@@ -102,6 +102,7 @@ func Template(w *manifest.Workload, set *addons.Set, opts Options) (*cfn.Templat
 	t.AddResource(Service, service(tr),
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.Subnets", Value: tr.subnets()},
 		cfn.Override{Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups", Value: tr.securityGroups()})
+	addRollbackAlarms(t, w)
 	addScaling(t, tr)
 	return finish(t, w, set)
 }
@@ -125,6 +126,10 @@ func checkReserved(w *manifest.Workload) error {
 	for _, c := range w.Containers() {
 		for _, v := range c.Variables {
 			if r := reservedNamed(v.Name); r != nil {
+				if v.At != nil { // from its env_file
+					errs.Add(v.At.File, v.At.Pos, v.Name, "is set by cfngen "+r.where)
+					continue
+				}
 				p := w.FieldPath(c, "variables") + "." + v.Name
 				errs.Add(w.File, w.Pos(p), p, "is set by cfngen "+r.where)
 			}

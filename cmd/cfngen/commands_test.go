@@ -272,3 +272,43 @@ func TestOutDirJSON(t *testing.T) {
 		t.Errorf("check of the JSON template: exit %d: %s", code, errOut)
 	}
 }
+
+// env_file is relative to the workspace for copilot/<svc>/manifest.yml,
+// as in Copilot, and to the manifest's folder otherwise; check sees a
+// changed env file.
+func TestEnvFileResolution(t *testing.T) {
+	ws := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(ws, "copilot", "api"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(ws, "config"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := filepath.Join(ws, "copilot", "api", "manifest.yml")
+	env := filepath.Join(ws, "config", "api.env")
+	for path, data := range map[string]string{m: good + "env_file: config/api.env\n", env: "MODE=blue\n"} {
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := cfngen("", m)
+	if code != 0 || !strings.Contains(out, "- Name: MODE\n              Value: blue\n") {
+		t.Fatalf("exit %d, stderr %s; want MODE=blue in:\n%s", code, errOut, out)
+	}
+	stackFile := filepath.Join(ws, "stack.yml")
+	if err := os.WriteFile(stackFile, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(env, []byte("MODE=green\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := cfngen("", "check", m, stackFile); code != 1 || !strings.Contains(errOut, "+              Value: green") {
+		t.Errorf("check after the env file changed: exit %d, stderr:\n%s\nwant 1 and the new value", code, errOut)
+	}
+	// Outside copilot/, the manifest's own folder.
+	other := writeManifest(t, good+"env_file: config/api.env\n")
+	code, out, errOut = cfngen("", other)
+	if want := "env_file config/api.env, relative to the manifest's folder " + filepath.Dir(other) + ": no such file or directory"; code != 1 || out != "" || !strings.Contains(errOut, want) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and %q", code, out, errOut, want)
+	}
+}

@@ -234,7 +234,7 @@ func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.Li
 		return rendered{}, nil, err
 	}
 	var errs diag.List
-	w, err := manifest.Parse(name, data, manifest.Options{App: cfg.app, Env: env, Lookup: os.LookupEnv})
+	w, err := manifest.Parse(name, data, manifest.Options{App: cfg.app, Env: env, Lookup: os.LookupEnv, ReadFile: envFileReader(path)})
 	errs.Append(err)
 	set, err := addons.Load(templates, params)
 	errs.Append(err)
@@ -253,6 +253,42 @@ func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.Li
 		return rendered{}, errs, nil
 	}
 	return rendered{name: w.Name, at: diag.Position{File: w.File, Pos: w.ValuePos("name")}, data: out}, nil, nil
+}
+
+// envFileReader reads the env files a manifest names as Copilot found
+// them: relative to the workspace, the folder that holds copilot/, for a
+// manifest at copilot/<svc>/manifest.yml, and relative to the manifest's
+// folder otherwise (the current folder for standard input).
+func envFileReader(manifestPath string) func(string) ([]byte, string, error) {
+	base, what := ".", "the current folder"
+	if manifestPath != "-" {
+		dir := filepath.Dir(manifestPath)
+		base, what = dir, "the manifest's folder "+dir
+		if parent := filepath.Dir(dir); filepath.Base(parent) == "copilot" {
+			base = filepath.Dir(parent)
+			what = "the workspace " + base
+		}
+	}
+	return func(name string) ([]byte, string, error) {
+		path := name
+		if !filepath.IsAbs(name) {
+			path = filepath.Join(base, name)
+		}
+		data, err := readInput(path)
+		if err != nil {
+			return nil, path, fmt.Errorf("env_file %s, relative to %s: %w", name, what, unwrapPath(err))
+		}
+		return data, path, nil
+	}
+}
+
+// unwrapPath drops the path an os error repeats.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // readAddons reads --addons, or else addons/ beside the manifest when it
