@@ -28,6 +28,14 @@ type Set struct {
 // Where returns the file and position that defined section.id.
 func (s *Set) Where(section, id string) diag.Position { return s.where[section+"."+id] }
 
+// Resource returns the addons' resource of an id; a nil set has none.
+func (s *Set) Resource(id string) (any, bool) {
+	if s == nil {
+		return nil, false
+	}
+	return s.Resources.Get(id)
+}
+
 // at is the position of a node of file.
 func at(file string, n *yaml.Node) diag.Position {
 	return diag.Position{File: file, Pos: diag.Pos{Line: n.Line, Col: n.Column}}

@@ -60,7 +60,11 @@ func (d *decoder) placement(n *yaml.Node, path string, net *Network) {
 		}
 		return
 	}
-	d.mapping(n, path, fields{known: []string{"subnets"}, unsupported: map[string]string{"from_tags": notYet}}, func(key string, _, v *yaml.Node) {
+	d.mapping(n, path, fields{known: []string{"subnets"}}, func(key string, _, v *yaml.Node) {
+		if v.Kind == yaml.MappingNode {
+			d.mapping(v, join(path, key), fields{unsupported: map[string]string{"from_tags": fromTagsReason}}, func(string, *yaml.Node, *yaml.Node) {})
+			return
+		}
 		ids, _ := d.stringList(v, join(path, key))
 		for i, id := range ids {
 			if !hexID(id, "subnet-", 8, 17) {
@@ -72,6 +76,9 @@ func (d *decoder) placement(n *yaml.Node, path string, net *Network) {
 		net.Private = true
 	})
 }
+
+// fromTagsReason is why subnets.from_tags is refused, by design.
+const fromTagsReason = "is refused by design: it finds subnets by their tags in the account when Copilot deployed, and cfngen renders offline, without a lookup; list the subnet ids instead, subnets: [subnet-…]"
 
 // securityGroups reads [ids or {from_cfn}] or {groups: [...], deny_default}.
 func (d *decoder) securityGroups(n *yaml.Node, path string, net *Network) {

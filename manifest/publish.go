@@ -27,13 +27,19 @@ func (d *decoder) publish(n *yaml.Node, w *Workload) {
 					t.ContentBasedDeduplication, _ = d.boolean(c, join(fp, key))
 				})
 			})
+			// A standard and a FIFO topic of one name are two topics
+			// (x and x.fifo), as in Copilot.
+			key := t.Name
+			if t.FIFO {
+				key += ".fifo"
+			}
 			switch {
 			case t.Name == "":
 				d.errorf(item, p, "missing field \"name\"")
-			case seen[t.Name]:
-				d.errorf(item, p, "topic %q is published twice", t.Name)
+			case seen[key]:
+				d.errorf(item, p, "topic %q is published twice", key)
 			default:
-				seen[t.Name] = true
+				seen[key] = true
 				w.Publish = append(w.Publish, t)
 			}
 		})

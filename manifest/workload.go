@@ -75,6 +75,13 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 		case "platform":
 			w.Platform = d.platform(v, key)
 		case "exec":
+			// true, or {enable: true} as Copilot also took it.
+			if v.Kind == yaml.MappingNode {
+				d.mapping(v, key, fields{known: []string{"enable"}}, func(k string, _, e *yaml.Node) {
+					w.Exec, _ = d.boolean(e, join(key, k))
+				})
+				break
+			}
 			w.Exec, _ = d.boolean(v, key)
 		case "entrypoint":
 			w.Main.EntryPoint = d.command(v, key)
@@ -137,10 +144,14 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 	}
 	w.Main.Name = w.Name
 	w.File, w.at = d.file, d.at
+	// Each of cpu and memory defaults on its own: memory: 2048 alone
+	// keeps its 2048 (it once fell back to 512 with the cpu).
+	cpu, memory := d.defaultSize(w)
 	if w.CPU == 0 && !w.has("cpu") {
-		w.CPU, w.Memory = d.defaultSize(w)
-	} else if w.Memory == 0 && !w.has("memory") {
-		_, w.Memory = d.defaultSize(w)
+		w.CPU = cpu
+	}
+	if w.Memory == 0 && !w.has("memory") {
+		w.Memory = memory
 	}
 	return w
 }

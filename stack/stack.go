@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/diag"
@@ -67,18 +68,26 @@ func Template(w *manifest.Workload, set *addons.Set, opts Options) (*cfn.Templat
 	parameters(t, tr)
 	t.AddResource(LogGroup, logGroup(w))
 	t.AddResource(ExecutionRole, executionRole(tr))
+	// The FireLens and X-Ray policies Copilot's docs told users to write
+	// as addons: an addon that defines one under cfngen's id replaces the
+	// generated one, attached once.
 	var generated []string
-	if w.Logging != nil {
-		if p := addons.FireLensPolicy(w.Logging.Option); p != nil {
-			t.AddResource(FireLensPolicy, p)
-			generated = append(generated, cfn.Ref(FireLensPolicy))
+	policy := func(id string, p *iam.ManagedPolicy) {
+		if p == nil {
+			return
 		}
+		if _, mine := set.Resource(id); !mine {
+			t.AddResource(id, p)
+		}
+		generated = append(generated, cfn.Ref(id))
+	}
+	if w.Logging != nil {
+		policy(FireLensPolicy, addons.FireLensPolicy(w.Logging.Option))
 	}
 	if tracing(w) {
-		t.AddResource(XRayPolicy, addons.XRayPolicy())
-		generated = append(generated, cfn.Ref(XRayPolicy))
+		policy(XRayPolicy, addons.XRayPolicy())
 	}
-	t.AddResource(TaskRole, taskRole(tr, slices.Concat(generated, tr.policies)))
+	t.AddResource(TaskRole, taskRole(tr, once(slices.Concat(generated, tr.policies))))
 	t.AddResource(TaskDefinition, taskDefinition(tr))
 	if v := managedVolume(w); v != nil {
 		t.AddResource(AccessPoint, accessPoint(tr, v.EFS))
@@ -198,6 +207,17 @@ func parameters(t *cfn.Template, tr *translation) {
 				Description: fmt.Sprintf("Image URI for container %q, built outside cfngen from image.build.", c.Name)})
 		}
 	}
+}
+
+// once drops the repeats of a list, keeping the first of each.
+func once(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func orNil(s string) any {
