@@ -57,6 +57,25 @@ type Override struct {
 	Value any
 }
 
+// Edit changes a resource's Properties as a tree, after the resource and
+// its overrides are built: for changes no Go type describes, such as a
+// manifest's taskdef_overrides. Its error fails the template.
+type Edit func(properties *Map) error
+
+func (e Edit) apply(m *Map, _ cloudformation.Resource) error {
+	props := asMap(mustGet(*m, "Properties"))
+	if err := e(&props); err != nil {
+		return err
+	}
+	m.Set("Properties", props)
+	return nil
+}
+
+func mustGet(m Map, key string) any {
+	v, _ := m.Get(key)
+	return v
+}
+
 func asMap(v any) Map {
 	m, _ := v.(Map)
 	return m

@@ -41,6 +41,8 @@ type Workload struct {
 	NLB *NLB
 	// Deployment is how the service deploys; nil for Copilot's default.
 	Deployment *Deployment
+	// TaskdefOverrides change the task definition cfngen builds, in order.
+	TaskdefOverrides []TaskdefOverride
 
 	// Logging routes the main container's logs through FireLens, the
 	// container cfngen adds; both are nil when logs go to the log group.

@@ -13,7 +13,7 @@ const notYet = "not supported yet"
 
 // commonFields are the top-level fields of every workload type.
 var commonFields = []string{"name", "type", "image", "cpu", "memory", "platform", "entrypoint", "command",
-	"variables", "secrets", "sidecars", "logging", "storage", "network", "publish", "env_file"}
+	"variables", "secrets", "sidecars", "logging", "storage", "network", "publish", "env_file", "taskdef_overrides"}
 
 // typeFields are each type's own top-level fields.
 var typeFields = map[string][]string{
@@ -25,7 +25,6 @@ var typeFields = map[string][]string{
 
 // notYetFields are Copilot fields cfngen refuses, with the reason.
 var notYetFields = map[string]string{
-	"taskdef_overrides": notYet,
 }
 
 // workloadFields are the top-level fields of a workload type: another
@@ -99,6 +98,8 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 			w.NLB = d.nlb(v, key)
 		case "deployment":
 			d.deployment(v, key, w)
+		case "taskdef_overrides":
+			d.taskdefOverrides(v, w)
 		case "sidecars":
 			w.Sidecars = d.sidecars(v, key)
 		case "logging":

@@ -88,7 +88,11 @@ func Template(w *manifest.Workload, set *addons.Set, opts Options) (*cfn.Templat
 		policy(XRayPolicy, addons.XRayPolicy())
 	}
 	t.AddResource(TaskRole, taskRole(tr, once(slices.Concat(generated, tr.policies))))
-	t.AddResource(TaskDefinition, taskDefinition(tr))
+	var overrideErrs diag.List
+	t.AddResource(TaskDefinition, taskDefinition(tr), tr.taskdefOverrides(&overrideErrs))
+	if err := overrideErrs.Err(); err != nil {
+		return nil, err
+	}
 	if v := managedVolume(w); v != nil {
 		t.AddResource(AccessPoint, accessPoint(tr, v.EFS))
 	}
