@@ -309,6 +309,11 @@ func Marshal(t *Template, f Format) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return MarshalRoot(root, f)
+}
+
+// MarshalRoot writes a template's tree, such as Root's after changes.
+func MarshalRoot(root Map, f Format) ([]byte, error) {
 	switch f {
 	case FormatYAML, "":
 		return YAML(root)

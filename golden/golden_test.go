@@ -18,6 +18,7 @@ import (
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/diag"
 	"github.com/cfngen/cfngen/manifest"
+	"github.com/cfngen/cfngen/patch"
 	"github.com/cfngen/cfngen/stack"
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
@@ -25,7 +26,7 @@ import (
 
 // positioned is the shape of an error line: manifest.yml, addons/x.yml or
 // an env file of the case, then a line and column from 1.
-var positioned = regexp.MustCompile(`^(manifest\.yml|addons/[^:]+|[^/:]+\.env):[1-9][0-9]*:[1-9][0-9]*: `)
+var positioned = regexp.MustCompile(`^(manifest\.yml|addons/[^:]+|overrides/cfn\.patches\.yml|[^/:]+\.env):[1-9][0-9]*:[1-9][0-9]*: `)
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
@@ -33,6 +34,8 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 type options struct {
 	app, env   string
 	copilotEnv bool
+	// patches is the case's overrides/cfn.patches.yml, if any.
+	patches []byte
 	// readFile reads the case's env files, from its folder.
 	readFile func(string) ([]byte, string, error)
 	// vars are the environment variables the manifest may interpolate:
@@ -79,6 +82,9 @@ func caseOptions(t testing.TB, dir string) options {
 	opts.templates, opts.params, err = readAddons(filepath.Join(dir, "addons"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, patch.FileName)); err == nil {
+		opts.patches = data
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "args"))
 	if errors.Is(err, os.ErrNotExist) {
@@ -146,7 +152,21 @@ func pipeline(data []byte, opts options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cfn.Marshal(t, opts.format)
+	if opts.patches == nil {
+		return cfn.Marshal(t, opts.format)
+	}
+	ops, err := patch.Parse(patch.FileName, opts.patches)
+	if err != nil {
+		return nil, err
+	}
+	root, err := t.Root()
+	if err == nil {
+		root, err = patch.Apply(root, ops)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cfn.MarshalRoot(root, opts.format)
 }
 
 // render runs a case and returns the file it should match and its content.

@@ -312,3 +312,26 @@ func TestEnvFileResolution(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and %q", code, out, errOut, want)
 	}
 }
+
+// A CDK override folder is refused with the reason; a YAML patch applies.
+func TestOverrides(t *testing.T) {
+	path := writeManifest(t, good)
+	dir := filepath.Join(filepath.Dir(path), "overrides")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	patches := "- op: replace\n  path: /Resources/LogGroup/Properties/RetentionInDays\n  value: 7\n"
+	if err := os.WriteFile(filepath.Join(dir, "cfn.patches.yml"), []byte(patches), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := cfngen("", path); code != 0 || !strings.Contains(out, "RetentionInDays: 7\n") {
+		t.Errorf("with a patch: exit %d, stderr %s, want RetentionInDays: 7 in:\n%s", code, errOut, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cdk.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cfngen("", path)
+	if code != 1 || out != "" || !strings.Contains(errOut, filepath.Join(dir, "cdk.json")+":1:1: CDK overrides are refused by design") {
+		t.Errorf("with cdk.json: exit %d, stdout %q, stderr %q; want 1 and the reason", code, out, errOut)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/diag"
 	"github.com/cfngen/cfngen/manifest"
+	"github.com/cfngen/cfngen/patch"
 	"github.com/cfngen/cfngen/stack"
 )
 
@@ -238,6 +239,11 @@ func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.Li
 	errs.Append(err)
 	set, err := addons.Load(templates, params)
 	errs.Append(err)
+	ops, err := readPatches(path)
+	if err != nil && !isList(err) {
+		return rendered{}, nil, err
+	}
+	errs.Append(err)
 	var t *cfn.Template
 	if len(errs) == 0 {
 		t, err = stack.Template(w, set, stack.Options{App: cfg.app, Env: env, CopilotEnv: cfg.copilotEnv})
@@ -245,7 +251,7 @@ func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.Li
 	}
 	var out []byte
 	if len(errs) == 0 {
-		out, err = cfn.Marshal(t, cfn.Format(cfg.format))
+		out, err = marshal(t, ops, cfn.Format(cfg.format))
 		errs.Append(err)
 	}
 	if len(errs) > 0 {
@@ -253,6 +259,49 @@ func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.Li
 		return rendered{}, errs, nil
 	}
 	return rendered{name: w.Name, at: diag.Position{File: w.File, Pos: w.ValuePos("name")}, data: out}, nil, nil
+}
+
+// marshal writes the template, after the YAML patches if there are any.
+func marshal(t *cfn.Template, ops []patch.Op, f cfn.Format) ([]byte, error) {
+	if len(ops) == 0 {
+		return cfn.Marshal(t, f)
+	}
+	root, err := t.Root()
+	if err != nil {
+		return nil, err
+	}
+	if root, err = patch.Apply(root, ops); err != nil {
+		return nil, err
+	}
+	return cfn.MarshalRoot(root, f)
+}
+
+// readPatches reads overrides/cfn.patches.yml beside the manifest, as
+// Copilot laid it out. A CDK override (overrides/cdk.json) is refused:
+// it needs Node.js and the CDK to run at deploy time.
+func readPatches(manifestPath string) ([]patch.Op, error) {
+	if manifestPath == "-" {
+		return nil, nil
+	}
+	dir := filepath.Join(filepath.Dir(manifestPath), "overrides")
+	if _, err := os.Stat(filepath.Join(dir, "cdk.json")); err == nil {
+		return nil, diag.List{{File: filepath.Join(dir, "cdk.json"), Pos: diag.Pos{Line: 1, Col: 1},
+			Msg: "CDK overrides are refused by design: they run Node.js and the CDK when Copilot deployed, and cfngen renders offline; write them as YAML patches in " + patch.FileName}}
+	}
+	file := filepath.Join(filepath.Dir(manifestPath), patch.FileName)
+	data, err := readInput(file)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return patch.Parse(file, data)
+}
+
+func isList(err error) bool {
+	var l diag.List
+	return errors.As(err, &l)
 }
 
 // envFileReader reads the env files a manifest names as Copilot found
