@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -10,7 +11,7 @@ import (
 // Copilot's default cooldowns: scale in after 120s, out after 60s.
 var defaultCooldown = Cooldown{In: 120, Out: 60}
 
-var countFields = fields{known: []string{"range", "cpu_percentage", "memory_percentage", "requests", "response_time", "cooldown", "spot"}}
+var countFields = fields{known: []string{"range", "cpu_percentage", "memory_percentage", "requests", "response_time", "cooldown", "spot", "queue_delay"}}
 
 // count reads count: an integer, or a map with range and targets, or
 // {spot: N} to run N tasks on Fargate Spot.
@@ -38,10 +39,16 @@ func (d *decoder) count(n *yaml.Node, w *Workload) {
 			s.Cooldown = d.cooldown(v, p, defaultCooldown)
 		case "spot":
 			spot, _ = d.intRange(v, p, 0, 10000)
+		case "queue_delay":
+			if w.Type != WorkerService {
+				d.errorf(v, p, "goes with a Worker Service's queue only")
+				return
+			}
+			s.QueueDelay = d.queueDelay(v, p)
 		}
 	})
 	// A policy's own cooldown overrides the count's, direction by direction.
-	for _, t := range []*Target{s.CPU, s.Memory, s.Requests, s.ResponseTime} {
+	for _, t := range []*Target{s.CPU, s.Memory, s.Requests, s.ResponseTime, s.QueueDelay} {
 		if t == nil {
 			continue
 		}
@@ -61,11 +68,36 @@ func (d *decoder) count(n *yaml.Node, w *Workload) {
 		d.errorf(n, "count", "missing field \"range\": autoscaling needs the number of tasks to scale between")
 	case !rangeOK:
 	default:
-		if s.CPU == nil && s.Memory == nil && s.Requests == nil && s.ResponseTime == nil {
-			d.errorf(n, "count", "a range needs a target to scale on: cpu_percentage, memory_percentage, requests or response_time")
+		if s.CPU == nil && s.Memory == nil && s.Requests == nil && s.ResponseTime == nil && s.QueueDelay == nil {
+			d.errorf(n, "count", "a range needs a target to scale on: cpu_percentage, memory_percentage, requests, response_time or queue_delay")
 		}
 		w.Scaling, w.Count = s, s.Min
 	}
+}
+
+// queueDelay reads acceptable_latency and msg_processing_time: the target
+// is how many messages a task may have waiting, latency over processing
+// time, rounded up, as Copilot computed it.
+func (d *decoder) queueDelay(n *yaml.Node, path string) *Target {
+	var latency, processing float64
+	t := &Target{Cooldown: Cooldown{In: -1, Out: -1}}
+	d.mapping(n, path, fields{known: []string{"acceptable_latency", "msg_processing_time", "cooldown"}}, func(key string, _, v *yaml.Node) {
+		p := join(path, key)
+		switch key {
+		case "acceptable_latency":
+			latency, _ = d.durationSeconds(v, p)
+		case "msg_processing_time":
+			processing, _ = d.durationSeconds(v, p)
+		case "cooldown":
+			t.Cooldown = d.cooldown(v, p, Cooldown{In: -1, Out: -1})
+		}
+	})
+	if latency <= 0 || processing <= 0 {
+		d.errorf(n, path, "needs acceptable_latency and msg_processing_time, both above zero")
+		return nil
+	}
+	t.Value = math.Ceil(latency / processing)
+	return t
 }
 
 // taskRange reads "1-10" or {min, max, spot_from}.

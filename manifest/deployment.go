@@ -83,4 +83,3 @@ func printable(s string) bool {
 	}
 	return true
 }
-

@@ -353,6 +353,8 @@ type Scaling struct {
 	Requests *Target // requests per target per minute
 	// ResponseTime is the target's average response time, in seconds.
 	ResponseTime *Target
+	// QueueDelay is a Worker Service's messages waiting per task.
+	QueueDelay *Target
 	// Cooldown applies to every policy that has none of its own.
 	Cooldown Cooldown
 }
@@ -472,6 +474,9 @@ type Topic struct {
 	Name, Service string
 	// FilterPolicy is the subscription's filter policy as JSON, or "".
 	FilterPolicy string
+	// Queue is the topic's own queue (queue: true or its settings); nil
+	// for the worker's EventsQueue.
+	Queue *Queue
 
 	path string
 }

@@ -11,10 +11,7 @@ import (
 // retention, no delay, a 30-second visibility timeout.
 func defaultQueue() Queue { return Queue{Retention: 4 * 24 * 3600, Timeout: 30} }
 
-var topicFields = fields{
-	known:       []string{"name", "service", "filter_policy"},
-	unsupported: map[string]string{"queue": "a queue of its own per topic is " + notYet},
-}
+var topicFields = fields{known: []string{"name", "service", "filter_policy", "queue"}}
 
 var queueFields = fields{known: []string{"retention", "delay", "timeout", "dead_letter", "fifo"}}
 
@@ -36,6 +33,18 @@ func (d *decoder) subscribe(n *yaml.Node) *Subscribe {
 					t.Service, _ = d.nonEmpty(v, join(p, key))
 				case "filter_policy":
 					t.FilterPolicy = d.filterPolicy(v, join(p, key))
+				case "queue":
+					// true, or the settings of the topic's own queue.
+					if v.Kind == yaml.ScalarNode {
+						if on, _ := d.boolean(v, join(p, key)); on {
+							q := defaultQueue()
+							t.Queue = &q
+						}
+						return
+					}
+					q := defaultQueue()
+					d.queue(v, join(p, key), &q)
+					t.Queue = &q
 				}
 			})
 			if t.Name == "" || t.Service == "" {
@@ -49,6 +58,11 @@ func (d *decoder) subscribe(n *yaml.Node) *Subscribe {
 			if !ValidName(t.Service) {
 				d.errorf(item, join(p, "service"), "%s, got %q", nameRule, t.Service)
 				return
+			}
+			// A FIFO queue takes a FIFO topic, whose name ends in .fifo,
+			// as Copilot named it.
+			if q := t.Queue; q != nil && q.FIFO != nil || q == nil && s.Queue.FIFO != nil {
+				t.Name += ".fifo"
 			}
 			id := t.Service + "/" + t.Name
 			if seen[id] {

@@ -24,8 +24,7 @@ var typeFields = map[string][]string{
 }
 
 // notYetFields are Copilot fields cfngen refuses, with the reason.
-var notYetFields = map[string]string{
-}
+var notYetFields = map[string]string{}
 
 // workloadFields are the top-level fields of a workload type: another
 // type's own field is refused with the reason, not called unknown.

@@ -42,6 +42,7 @@ var reserved = []reservedVariable{
 	{"COPILOT_SNS_TOPIC_ARNS", "in every container of a workload that publishes", leading, topicsVariable},
 	{"COPILOT_LB_DNS", "in every container of a service with http", leading, loadBalancerDNS},
 	{"COPILOT_QUEUE_URI", "in a Worker Service's main container", sorted, queueURI},
+	{"COPILOT_TOPIC_QUEUE_URIS", "in the main container of a Worker Service with topic queues", sorted, topicQueueURIs},
 	{"COPILOT_MOUNT_POINTS", "in every container that mounts volumes", trailing, mountPointsVariable},
 }
 
@@ -76,6 +77,28 @@ func loadBalancerDNS(tr *translation, _ *manifest.Container) string {
 		return ""
 	}
 	return tr.lbDNS()
+}
+
+// topicQueueURIs is COPILOT_TOPIC_QUEUE_URIS: a JSON map of each topic
+// queue, named as Copilot named it (<service><Topic>EventsQueue), to its
+// URL.
+func topicQueueURIs(tr *translation, c *manifest.Container) string {
+	w := tr.w
+	if w.Type != manifest.WorkerService || c != &w.Main {
+		return ""
+	}
+	m := map[string]string{}
+	for _, t := range w.Subscribe.Topics {
+		if t.Queue != nil {
+			name := alphanumeric(t.Name)
+			m[alphanumeric(t.Service)+strings.ToUpper(name[:1])+name[1:]+"EventsQueue"] = "${" + topicQueueID(t) + "}"
+		}
+	}
+	if len(m) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(m) // sorted keys
+	return cfn.Sub(string(b))
 }
 
 // topicsVariable is COPILOT_SNS_TOPIC_ARNS: a JSON map of each topic's

@@ -37,6 +37,7 @@ const (
 	ScalingPolicyMemory  = "AutoScalingPolicyECSServiceAverageMemoryUtilization"
 	ScalingPolicyRequest = "AutoScalingPolicyALBSumRequestCountPerTarget"
 	ScalingPolicyLatency = "AutoScalingPolicyALBAverageResponseTime"
+	ScalingPolicyQueue   = "AutoScalingPolicyEventsQueue"
 )
 
 // Parameters the template takes from the environment it is deployed into.

@@ -83,7 +83,7 @@ func taskRole(tr *translation, managedPolicies []string) *iam.Role {
 		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "MountEFS", PolicyDocument: policy.New(statements...)})
 	}
 	if w.Type == manifest.WorkerService {
-		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "ConsumeQueue", PolicyDocument: policy.New(queueStatement())})
+		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "ConsumeQueue", PolicyDocument: policy.New(queueStatement(w))})
 	}
 	if len(w.Publish) > 0 {
 		role.Policies = append(role.Policies, iam.Role_Policy{PolicyName: "PublishToTopics", PolicyDocument: policy.New(publishStatement(w))})

@@ -1,10 +1,12 @@
 package stack
 
 import (
+	"fmt"
 	aas "github.com/awslabs/goformation/v7/cloudformation/applicationautoscaling"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
+	"strings"
 )
 
 // addScaling adds the scalable target and one target-tracking policy per
@@ -25,6 +27,9 @@ func addScaling(t *cfn.Template, tr *translation) {
 		ScalableDimension: "ecs:service:DesiredCount",
 		ServiceNamespace:  "ecs",
 	})
+	if s.QueueDelay != nil {
+		t.AddResource(ScalingPolicyQueue, backlogPolicy(tr.w))
+	}
 	if s.CPU != nil {
 		t.AddResource(ScalingPolicyCPU, trackingPolicy("ECSServiceAverageCPUUtilization", s.CPU, &aas.ScalingPolicy_PredefinedMetricSpecification{PredefinedMetricType: "ECSServiceAverageCPUUtilization"}, nil))
 	}
@@ -48,6 +53,46 @@ func addScaling(t *cfn.Template, tr *translation) {
 			},
 		}))
 	}
+}
+
+// backlogPolicy keeps the messages waiting per task at the queue_delay
+// target, as Copilot's AutoScalingPolicyEventsQueue did, without its
+// Lambda: CloudWatch metric math divides the visible messages of the
+// worker's queues by the service's running tasks (Container Insights'
+// RunningTaskCount, so the cluster needs Container Insights on).
+func backlogPolicy(w *manifest.Workload) *aas.ScalingPolicy {
+	serviceARN := cfn.Split("/", cfn.Ref(Service))
+	var metrics []aas.ScalingPolicy_TargetTrackingMetricDataQuery
+	var sum []string
+	for i, q := range queues(w) {
+		id := fmt.Sprintf("m%d", i+1)
+		sum = append(sum, id)
+		metrics = append(metrics, aas.ScalingPolicy_TargetTrackingMetricDataQuery{
+			Id: cfn.Ptr(id), ReturnData: cfn.Ptr(false),
+			MetricStat: &aas.ScalingPolicy_TargetTrackingMetricStat{Stat: cfn.Ptr("Sum"), Metric: &aas.ScalingPolicy_TargetTrackingMetric{
+				Namespace: cfn.Ptr("AWS/SQS"), MetricName: cfn.Ptr("ApproximateNumberOfMessagesVisible"),
+				Dimensions: []aas.ScalingPolicy_TargetTrackingMetricDimension{{Name: cfn.Ptr("QueueName"), Value: cfn.Ptr(cfn.GetAtt(q, "QueueName"))}},
+			}},
+		})
+	}
+	metrics = append(metrics,
+		aas.ScalingPolicy_TargetTrackingMetricDataQuery{
+			Id: cfn.Ptr("tasks"), ReturnData: cfn.Ptr(false),
+			MetricStat: &aas.ScalingPolicy_TargetTrackingMetricStat{Stat: cfn.Ptr("Average"), Metric: &aas.ScalingPolicy_TargetTrackingMetric{
+				Namespace: cfn.Ptr("ECS/ContainerInsights"), MetricName: cfn.Ptr("RunningTaskCount"),
+				Dimensions: []aas.ScalingPolicy_TargetTrackingMetricDimension{
+					{Name: cfn.Ptr("ClusterName"), Value: cfn.Ptr(cfn.Select(1, serviceARN))},
+					{Name: cfn.Ptr("ServiceName"), Value: cfn.Ptr(cfn.Select(2, serviceARN))},
+				},
+			}},
+		},
+		aas.ScalingPolicy_TargetTrackingMetricDataQuery{
+			Id: cfn.Ptr("backlog"), Label: cfn.Ptr("BacklogPerTask"), ReturnData: cfn.Ptr(true),
+			Expression: cfn.Ptr("(" + strings.Join(sum, " + ") + ") / IF(tasks > 0, tasks, 1)"),
+		})
+	p := trackingPolicy("BacklogPerTask", w.Scaling.QueueDelay, nil, &aas.ScalingPolicy_CustomizedMetricSpecification{Metrics: metrics})
+	p.PolicyName = cfn.Join("-", cfn.Ref(WorkloadName), "BacklogPerTask", cfn.GetAtt(EventsQueue, "QueueName"))
+	return p
 }
 
 // trackingPolicy is a target-tracking policy; its name must be unique

@@ -1,7 +1,6 @@
 package stack
 
 import (
-
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
@@ -13,10 +12,10 @@ import (
 func service(tr *translation) *ecs.Service {
 	w := tr.w
 	s := &ecs.Service{
-		Cluster:         cfn.Ptr(tr.value(inCluster)),
-		TaskDefinition:  cfn.Ptr(cfn.Ref(TaskDefinition)),
-		PlatformVersion: cfn.Ptr("LATEST"),
-		PropagateTags:   cfn.Ptr("SERVICE"),
+		Cluster:                 cfn.Ptr(tr.value(inCluster)),
+		TaskDefinition:          cfn.Ptr(cfn.Ref(TaskDefinition)),
+		PlatformVersion:         cfn.Ptr("LATEST"),
+		PropagateTags:           cfn.Ptr("SERVICE"),
 		DeploymentConfiguration: deploymentConfiguration(w),
 		NetworkConfiguration: &ecs.Service_NetworkConfiguration{
 			AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{AssignPublicIp: cfn.Ptr(publicIP(w))},

@@ -15,7 +15,40 @@ import (
 // exactly the subscribed topics send to it, and the subscriptions.
 func addWorker(t *cfn.Template, tr *translation) {
 	w := tr.w
-	q := w.Subscribe.Queue
+	addQueue(t, EventsQueue, DeadLetterQueue, w.Subscribe.Queue, "")
+	var topics []any
+	for _, topic := range w.Subscribe.Topics {
+		if topic.Queue == nil {
+			topics = append(topics, tr.topicARN(topic))
+		}
+	}
+	if len(topics) > 0 {
+		t.AddResource(EventsQueuePolicy, sendPolicy(EventsQueue, topics))
+	}
+	for _, topic := range w.Subscribe.Topics {
+		endpoint := EventsQueue
+		if topic.Queue != nil {
+			// The topic's own queue, as Copilot made it.
+			id := alphanumeric(topic.Service + topic.Name)
+			endpoint = topicQueueID(topic)
+			addQueue(t, endpoint, id+"DeadLetterQueue", *topic.Queue, "-"+id)
+			t.AddResource(id+"QueuePolicy", sendPolicy(endpoint, []any{tr.topicARN(topic)}))
+		}
+		sub := &sns.Subscription{
+			TopicArn: tr.topicARN(topic),
+			Protocol: "sqs",
+			Endpoint: cfn.Ptr(cfn.GetAtt(endpoint, "Arn")),
+		}
+		if topic.FilterPolicy != "" {
+			sub.FilterPolicy = json.RawMessage(topic.FilterPolicy)
+		}
+		t.AddResource(subscriptionID(topic), sub)
+	}
+}
+
+// addQueue adds a queue and, with dead_letter, its dead-letter queue; a
+// FIFO queue's name ends in suffix.fifo.
+func addQueue(t *cfn.Template, id, deadLetterID string, q manifest.Queue, suffix string) {
 	queue := &sqs.Queue{
 		MessageRetentionPeriod: cfn.Ptr(q.Retention),
 		DelaySeconds:           cfn.Ptr(q.Delay),
@@ -24,40 +57,40 @@ func addWorker(t *cfn.Template, tr *translation) {
 	}
 	if q.Tries > 0 {
 		dlq := &sqs.Queue{MessageRetentionPeriod: cfn.Ptr(14 * 24 * 3600), SqsManagedSseEnabled: cfn.Ptr(true)}
-		fifo(dlq, q.FIFO, "-dlq")
-		t.AddResource(DeadLetterQueue, dlq)
-		queue.RedrivePolicy = map[string]any{"deadLetterTargetArn": cfn.GetAtt(DeadLetterQueue, "Arn"), "maxReceiveCount": q.Tries}
+		fifo(dlq, q.FIFO, suffix+"-dlq")
+		t.AddResource(deadLetterID, dlq)
+		queue.RedrivePolicy = map[string]any{"deadLetterTargetArn": cfn.GetAtt(deadLetterID, "Arn"), "maxReceiveCount": q.Tries}
 	}
-	fifo(queue, q.FIFO, "")
-	t.AddResource(EventsQueue, queue)
-	if len(w.Subscribe.Topics) == 0 {
-		return
-	}
-	var topics []any
-	for _, topic := range w.Subscribe.Topics {
-		topics = append(topics, tr.topicARN(topic))
-	}
-	t.AddResource(EventsQueuePolicy, &sqs.QueuePolicy{
-		Queues: []string{cfn.Ref(EventsQueue)},
+	fifo(queue, q.FIFO, suffix)
+	t.AddResource(id, queue)
+}
+
+// sendPolicy lets exactly the topics send to a queue.
+func sendPolicy(queue string, topics []any) *sqs.QueuePolicy {
+	return &sqs.QueuePolicy{
+		Queues: []string{cfn.Ref(queue)},
 		PolicyDocument: policy.New(policy.Statement{
 			Effect:    "Allow",
 			Principal: &policy.Principal{Service: "sns.amazonaws.com"},
 			Action:    []string{"sqs:SendMessage"},
-			Resource:  []string{cfn.GetAtt(EventsQueue, "Arn")},
+			Resource:  []string{cfn.GetAtt(queue, "Arn")},
 			Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": topics}},
 		}),
-	})
-	for _, topic := range w.Subscribe.Topics {
-		sub := &sns.Subscription{
-			TopicArn: tr.topicARN(topic),
-			Protocol: "sqs",
-			Endpoint: cfn.Ptr(cfn.GetAtt(EventsQueue, "Arn")),
-		}
-		if topic.FilterPolicy != "" {
-			sub.FilterPolicy = json.RawMessage(topic.FilterPolicy)
-		}
-		t.AddResource(subscriptionID(topic), sub)
 	}
+}
+
+// topicQueueID is a topic's own queue, Copilot's <service><topic>EventsQueue.
+func topicQueueID(t manifest.Topic) string { return alphanumeric(t.Service+t.Name) + "EventsQueue" }
+
+// queues are the worker's queues: EventsQueue, then the topics' own.
+func queues(w *manifest.Workload) []string {
+	out := []string{EventsQueue}
+	for _, t := range w.Subscribe.Topics {
+		if t.Queue != nil {
+			out = append(out, topicQueueID(t))
+		}
+	}
+	return out
 }
 
 // fifo makes a queue a FIFO queue, whose name must end in .fifo.
@@ -78,10 +111,14 @@ func fifo(q *sqs.Queue, f *manifest.FIFO, suffix string) {
 	}
 }
 
-// queueStatement lets the worker consume exactly its queue.
-func queueStatement() policy.Statement {
+// queueStatement lets the worker consume exactly its queues.
+func queueStatement(w *manifest.Workload) policy.Statement {
+	var arns []string
+	for _, q := range queues(w) {
+		arns = append(arns, cfn.GetAtt(q, "Arn"))
+	}
 	return policy.Allow("ConsumeQueue", []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
-		"sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"}, cfn.GetAtt(EventsQueue, "Arn"))
+		"sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"}, arns...)
 }
 
 // topicParameters declares a parameter for each subscribed topic's ARN,
