@@ -254,7 +254,9 @@ type Deployment struct {
 type NLB struct {
 	NLBListener
 	Additional []NLBListener
-	Aliases    []string
+	// Aliases' records go in their hosted zone, or in the HostedZoneID
+	// input for those without one.
+	Aliases []Alias
 }
 
 // Listeners are the main listener, then the additional ones.

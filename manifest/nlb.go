@@ -24,15 +24,7 @@ func (d *decoder) nlb(n *yaml.Node, path string) *NLB {
 		p := join(path, key)
 		switch key {
 		case "alias":
-			if v.Kind == yaml.ScalarNode {
-				name, _ := d.nonEmpty(v, p)
-				nlb.Aliases = d.hostName(v, p, name, nlb.Aliases)
-				return
-			}
-			names, _ := d.stringList(v, p)
-			for i, name := range names {
-				nlb.Aliases = d.hostName(v.Content[i], p+"["+strconv.Itoa(i)+"]", name, nlb.Aliases)
-			}
+			nlb.Aliases = d.hostAliases(v, p)
 		case "additional_listeners":
 			d.list(v, p, func(ip string, item *yaml.Node) {
 				l := newListener(ip)
@@ -49,15 +41,6 @@ func (d *decoder) nlb(n *yaml.Node, path string) *NLB {
 }
 
 func newListener(path string) NLBListener { return NLBListener{DeregistrationDelay: 60, path: path} }
-
-// hostName appends a valid host name to names, or reports it.
-func (d *decoder) hostName(n *yaml.Node, path, name string, names []string) []string {
-	if name != "" && !validHostName(name) {
-		d.errorf(n, path, "must be a domain name such as example.com, got %q", name)
-		return names
-	}
-	return append(names, name)
-}
 
 func (d *decoder) listenerField(l *NLBListener, key string, v *yaml.Node) {
 	p := join(l.path, key)

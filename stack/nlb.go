@@ -54,8 +54,11 @@ func (tr *translation) nlbParameters(t *cfn.Template) {
 			break
 		}
 	}
-	if len(n.Aliases) > 0 {
-		tr.declare(t, inHostedZone)
+	for _, a := range n.Aliases {
+		if a.HostedZone == "" {
+			tr.declare(t, inHostedZone)
+			break
+		}
 	}
 }
 
@@ -172,17 +175,32 @@ func (tr *translation) addNLB(t *cfn.Template) {
 		}
 		t.AddResource(indexed(NLBTargetGroup, i), tg)
 	}
-	if len(n.Aliases) > 0 {
-		target := &route53.RecordSetGroup_AliasTarget{
-			DNSName: cfn.GetAtt(NetworkLoadBalancer, "DNSName"), HostedZoneId: cfn.GetAtt(NetworkLoadBalancer, "CanonicalHostedZoneID"),
+	// The records, one group a hosted zone: the input's first, then the
+	// named zones in order.
+	target := &route53.RecordSetGroup_AliasTarget{
+		DNSName: cfn.GetAtt(NetworkLoadBalancer, "DNSName"), HostedZoneId: cfn.GetAtt(NetworkLoadBalancer, "CanonicalHostedZoneID"),
+	}
+	byZone := map[string][]string{}
+	var zones []string
+	for _, a := range n.Aliases {
+		if _, seen := byZone[a.HostedZone]; !seen {
+			zones = append(zones, a.HostedZone)
 		}
+		byZone[a.HostedZone] = append(byZone[a.HostedZone], a.Name)
+	}
+	slices.Sort(zones)
+	for _, z := range zones {
 		var sets []route53.RecordSetGroup_RecordSet
-		for _, a := range n.Aliases {
-			sets = append(sets, route53.RecordSetGroup_RecordSet{Name: a, Type: "A", AliasTarget: target})
+		for _, name := range byZone[z] {
+			sets = append(sets, route53.RecordSetGroup_RecordSet{Name: name, Type: "A", AliasTarget: target})
 		}
-		t.AddResource(NLBAliasRecords, &route53.RecordSetGroup{
+		id, zone := NLBAliasRecords+alphanumeric(z), z
+		if z == "" {
+			zone = tr.value(inHostedZone)
+		}
+		t.AddResource(id, &route53.RecordSetGroup{
 			Comment:      cfn.Ptr(cfn.Sub("NetworkLoadBalancer aliases for service ${WorkloadName}")),
-			HostedZoneId: cfn.Ptr(tr.value(inHostedZone)),
+			HostedZoneId: cfn.Ptr(zone),
 			RecordSets:   sets,
 		})
 	}
