@@ -25,8 +25,10 @@ func addTopics(t *cfn.Template, w *manifest.Workload) {
 	for _, topic := range w.Publish {
 		id := topicID(topic)
 		res := &sns.Topic{
-			TopicName:      cfn.Ptr(cfn.Sub("${AppName}-${EnvName}-${WorkloadName}-" + topicKey(topic))),
-			KmsMasterKeyId: cfn.Ptr("alias/aws/sns"),
+			TopicName:                            cfn.Ptr(cfn.Sub("${AppName}-${EnvName}-${WorkloadName}-" + topicKey(topic))),
+			KmsMasterKeyId:                       cfn.Ptr("alias/aws/sns"),
+			AWSCloudFormationDeletionPolicy:      deletion,
+			AWSCloudFormationUpdateReplacePolicy: replacement,
 		}
 		if topic.FIFO {
 			res.FifoTopic = cfn.Ptr(true)

@@ -6,14 +6,27 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
+	"github.com/awslabs/goformation/v7/cloudformation/policies"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/manifest"
 )
 
+// The policies of the resources that hold data (the log group, queues,
+// topics): deleting the service deletes them, as Copilot's svc delete did;
+// a replacement, which cfngen never means to cause, keeps the old one and
+// its data instead of deleting it (with a fixed name, the update then
+// fails and rolls back).
+const (
+	deletion    = policies.DeletionPolicy("Delete")
+	replacement = policies.UpdateReplacePolicy("Retain")
+)
+
 func logGroup(w *manifest.Workload) *logs.LogGroup {
 	return &logs.LogGroup{
-		LogGroupName:    cfn.Ptr(cfn.Sub("/copilot/${AppName}-${EnvName}-${WorkloadName}")),
-		RetentionInDays: cfn.Ptr(w.LogRetention),
+		LogGroupName:                         cfn.Ptr(cfn.Sub("/copilot/${AppName}-${EnvName}-${WorkloadName}")),
+		RetentionInDays:                      cfn.Ptr(w.LogRetention),
+		AWSCloudFormationDeletionPolicy:      deletion,
+		AWSCloudFormationUpdateReplacePolicy: replacement,
 	}
 }
 

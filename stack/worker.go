@@ -50,13 +50,16 @@ func addWorker(t *cfn.Template, tr *translation) {
 // FIFO queue's name ends in suffix.fifo.
 func addQueue(t *cfn.Template, id, deadLetterID string, q manifest.Queue, suffix string) {
 	queue := &sqs.Queue{
-		MessageRetentionPeriod: cfn.Ptr(q.Retention),
-		DelaySeconds:           cfn.Ptr(q.Delay),
-		VisibilityTimeout:      cfn.Ptr(q.Timeout),
-		SqsManagedSseEnabled:   cfn.Ptr(true),
+		MessageRetentionPeriod:               cfn.Ptr(q.Retention),
+		DelaySeconds:                         cfn.Ptr(q.Delay),
+		VisibilityTimeout:                    cfn.Ptr(q.Timeout),
+		SqsManagedSseEnabled:                 cfn.Ptr(true),
+		AWSCloudFormationDeletionPolicy:      deletion,
+		AWSCloudFormationUpdateReplacePolicy: replacement,
 	}
 	if q.Tries > 0 {
-		dlq := &sqs.Queue{MessageRetentionPeriod: cfn.Ptr(14 * 24 * 3600), SqsManagedSseEnabled: cfn.Ptr(true)}
+		dlq := &sqs.Queue{MessageRetentionPeriod: cfn.Ptr(14 * 24 * 3600), SqsManagedSseEnabled: cfn.Ptr(true),
+			AWSCloudFormationDeletionPolicy: deletion, AWSCloudFormationUpdateReplacePolicy: replacement}
 		fifo(dlq, q.FIFO, suffix+"-dlq")
 		t.AddResource(deadLetterID, dlq)
 		queue.RedrivePolicy = map[string]any{"deadLetterTargetArn": cfn.GetAtt(deadLetterID, "Arn"), "maxReceiveCount": q.Tries}
