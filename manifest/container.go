@@ -11,20 +11,20 @@ import (
 )
 
 var imageFields = fields{
-	known: []string{"location", "build", "port", "credentials", "labels", "depends_on", "healthcheck"},
-	unsupported: map[string]string{
+	Known: []string{"location", "build", "port", "credentials", "labels", "depends_on", "healthcheck"},
+	Unsupported: map[string]string{
 		"docker_labels": notYet + "; use labels",
 	},
 }
 
 // buildFields are read only to be checked: cfngen builds nothing, and a
 // built image reaches the template as a parameter.
-var buildFields = fields{known: []string{"dockerfile", "context", "args", "target", "cache_from"}}
+var buildFields = fields{Known: []string{"dockerfile", "context", "args", "target", "cache_from"}}
 
 // image reads the main container's image section.
 func (d *decoder) image(n *yaml.Node, path string, c *Container) {
 	hasLocation := false
-	d.mapping(n, path, imageFields, func(key string, k, v *yaml.Node) {
+	d.Mapping(n, path, imageFields, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
 		case "location":
@@ -46,10 +46,10 @@ func (d *decoder) image(n *yaml.Node, path string, c *Container) {
 		}
 	})
 	if hasLocation && c.Build {
-		d.errorf(n, path, "set location or build, not both")
+		d.Errorf(n, path, "set location or build, not both")
 	}
 	if !hasLocation && !c.Build && n.Kind == yaml.MappingNode {
-		d.errorf(n, path, "missing field \"location\" or \"build\"")
+		d.Errorf(n, path, "missing field \"location\" or \"build\"")
 	}
 }
 
@@ -57,7 +57,7 @@ func (d *decoder) image(n *yaml.Node, path string, c *Container) {
 // part of the execution role's pull statement, so its account, region and
 // repository name must be what ECR accepts.
 func (d *decoder) imageLocation(n *yaml.Node, path string) string {
-	s, ok := d.nonEmpty(n, path)
+	s, ok := d.NonEmpty(n, path)
 	if !ok {
 		return ""
 	}
@@ -82,7 +82,7 @@ func (d *decoder) imageLocation(n *yaml.Node, path string) string {
 		err = checkECRRepository(repo)
 	}
 	if err != nil {
-		d.errorf(n, path, "%v", err)
+		d.Errorf(n, path, "%v", err)
 		return ""
 	}
 	return s
@@ -90,18 +90,18 @@ func (d *decoder) imageLocation(n *yaml.Node, path string) string {
 
 func (d *decoder) build(n *yaml.Node, path string) {
 	if n.Kind == yaml.ScalarNode {
-		d.nonEmpty(n, path)
+		d.NonEmpty(n, path)
 		return
 	}
-	d.mapping(n, path, buildFields, func(key string, k, v *yaml.Node) {
+	d.Mapping(n, path, buildFields, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
 		case "args":
 			d.stringMap(v, p)
 		case "cache_from":
-			d.stringList(v, p)
+			d.StringList(v, p)
 		default:
-			d.str(v, p)
+			d.Str(v, p)
 		}
 	})
 }
@@ -109,22 +109,22 @@ func (d *decoder) build(n *yaml.Node, path string) {
 // credentials reads a private registry's credentials: ECS takes only the
 // ARN of a Secrets Manager secret.
 func (d *decoder) credentials(n *yaml.Node, path string) string {
-	s, ok := d.nonEmpty(n, path)
+	s, ok := d.NonEmpty(n, path)
 	if !ok {
 		return ""
 	}
 	if parts := strings.SplitN(s, ":", 4); len(parts) < 4 || parts[0] != "arn" || parts[2] != "secretsmanager" {
-		d.errorf(n, path, "must be the ARN of a Secrets Manager secret, got %q", s)
+		d.Errorf(n, path, "must be the ARN of a Secrets Manager secret, got %q", s)
 		return ""
 	}
 	if err := checkSecretARN(s); err != nil {
-		d.errorf(n, path, "%v", err)
+		d.Errorf(n, path, "%v", err)
 		return ""
 	}
 	return s
 }
 
-var sidecarFields = fields{known: []string{"image", "port", "essential", "credentialsParameter", "variables", "secrets",
+var sidecarFields = fields{Known: []string{"image", "port", "essential", "credentialsParameter", "variables", "secrets",
 	"mount_points", "labels", "depends_on", "entrypoint", "command", "healthcheck", "env_file"}}
 
 func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
@@ -133,7 +133,7 @@ func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
 		p := join(path, name)
 		c := Container{Name: name, Essential: true, path: p}
 		hasImage := false
-		d.mapping(v, p, sidecarFields, func(key string, _, v *yaml.Node) {
+		d.Mapping(v, p, sidecarFields, func(key string, _, v *yaml.Node) {
 			fp := join(p, key)
 			switch key {
 			case "env_file":
@@ -144,7 +144,7 @@ func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
 			case "port":
 				c.Port = d.port(v, fp)
 			case "essential":
-				c.Essential, _ = d.boolean(v, fp)
+				c.Essential, _ = d.Boolean(v, fp)
 			case "credentialsParameter":
 				c.Credentials = d.credentials(v, fp)
 			case "variables":
@@ -166,7 +166,7 @@ func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
 			}
 		})
 		if !hasImage && v.Kind == yaml.MappingNode {
-			d.errorf(k, p, "missing field \"image\"")
+			d.Errorf(k, p, "missing field \"image\"")
 		}
 		out = append(out, c)
 	})
@@ -180,7 +180,7 @@ func (d *decoder) sidecarImage(n *yaml.Node, path string, c *Container) {
 		return
 	}
 	hasLocation := false
-	d.mapping(n, path, fields{known: []string{"location", "build"}}, func(key string, _, v *yaml.Node) {
+	d.Mapping(n, path, fields{Known: []string{"location", "build"}}, func(key string, _, v *yaml.Node) {
 		if key == "location" {
 			c.Image = d.imageLocation(v, join(path, key))
 			hasLocation = true
@@ -190,13 +190,13 @@ func (d *decoder) sidecarImage(n *yaml.Node, path string, c *Container) {
 		c.Build = true
 	})
 	if hasLocation == c.Build && n.Kind == yaml.MappingNode {
-		d.errorf(n, path, "set exactly one of location or build")
+		d.Errorf(n, path, "set exactly one of location or build")
 	}
 }
 
 // port reads 80, "80", "80/tcp" or "2000/udp".
 func (d *decoder) port(n *yaml.Node, path string) *Port {
-	s, ok := d.str(n, path)
+	s, ok := d.Str(n, path)
 	if !ok {
 		return nil
 	}
@@ -207,15 +207,15 @@ func (d *decoder) port(n *yaml.Node, path string) *Port {
 	protocol = strings.ToLower(protocol)
 	i, err := strconv.Atoi(number)
 	if err != nil {
-		d.errorf(n, path, "must be a port such as 80, \"80/tcp\" or \"2000/udp\", got %q", s)
+		d.Errorf(n, path, "must be a port such as 80, \"80/tcp\" or \"2000/udp\", got %q", s)
 		return nil
 	}
 	if i < 1 || i > 65535 {
-		d.errorf(n, path, "must be 1-65535, got %d", i)
+		d.Errorf(n, path, "must be 1-65535, got %d", i)
 		return nil
 	}
 	if protocol != "tcp" && protocol != "udp" {
-		d.errorf(n, path, "protocol must be tcp or udp, got %q", protocol)
+		d.Errorf(n, path, "protocol must be tcp or udp, got %q", protocol)
 		return nil
 	}
 	return &Port{Number: i, Protocol: protocol}
@@ -224,12 +224,12 @@ func (d *decoder) port(n *yaml.Node, path string) *Port {
 // userMap walks a mapping whose keys the user names (variables, labels,
 // sidecars), refusing keys CloudFormation would read as an intrinsic.
 func (d *decoder) userMap(n *yaml.Node, path string, fn func(key string, k, v *yaml.Node)) {
-	d.entries(n, path, func(k, v *yaml.Node) {
+	d.Entries(n, path, func(k, v *yaml.Node) {
 		switch {
 		case k.Value == "Ref" || k.Value == "Condition" || strings.HasPrefix(k.Value, "Fn::"):
-			d.errorf(k, path, "%q is reserved: CloudFormation would read it as an intrinsic function", k.Value)
+			d.Errorf(k, path, "%q is reserved: CloudFormation would read it as an intrinsic function", k.Value)
 		case len(k.Value) > 255:
-			d.errorf(k, path, "keys must be at most 255 characters")
+			d.Errorf(k, path, "keys must be at most 255 characters")
 		default:
 			fn(k.Value, k, v)
 		}
@@ -239,7 +239,7 @@ func (d *decoder) userMap(n *yaml.Node, path string, fn func(key string, k, v *y
 func (d *decoder) stringMap(n *yaml.Node, path string) map[string]string {
 	out := map[string]string{}
 	d.userMap(n, path, func(key string, _, v *yaml.Node) {
-		if s, ok := d.str(v, join(path, key)); ok {
+		if s, ok := d.Str(v, join(path, key)); ok {
 			out[key] = s
 		}
 	})
@@ -265,17 +265,17 @@ func (d *decoder) variables(n *yaml.Node, path string) []Variable {
 		variable := Variable{Name: name}
 		switch {
 		case isNull(v):
-			d.errorf(v, p, "must have a value")
+			d.Errorf(v, p, "must have a value")
 			return
 		case v.Kind == yaml.MappingNode:
-			d.mapping(v, p, fields{known: []string{"from_cfn"}}, func(_ string, _, e *yaml.Node) {
-				variable.Import, _ = d.nonEmpty(e, join(p, "from_cfn"))
+			d.Mapping(v, p, fields{Known: []string{"from_cfn"}}, func(_ string, _, e *yaml.Node) {
+				variable.Import, _ = d.NonEmpty(e, join(p, "from_cfn"))
 			})
 			if variable.Import == "" {
 				return
 			}
 		default:
-			s, ok := d.str(v, p)
+			s, ok := d.Str(v, p)
 			if !ok {
 				return
 			}
@@ -295,35 +295,35 @@ func (d *decoder) secrets(n *yaml.Node, path string) []Secret {
 		p := join(path, name)
 		secret := Secret{Name: name}
 		if v.Kind == yaml.MappingNode {
-			d.mapping(v, p, fields{known: []string{SecretSecretsManager, SecretImport}}, func(key string, _, e *yaml.Node) {
+			d.Mapping(v, p, fields{Known: []string{SecretSecretsManager, SecretImport}}, func(key string, _, e *yaml.Node) {
 				if secret.From != "" {
-					d.errorf(e, p, "set secretsmanager or from_cfn, not both")
+					d.Errorf(e, p, "set secretsmanager or from_cfn, not both")
 					return
 				}
 				secret.From = key
-				secret.Value, _ = d.nonEmpty(e, join(p, key))
+				secret.Value, _ = d.NonEmpty(e, join(p, key))
 				if key == SecretSecretsManager && secret.Value != "" {
 					if err := checkSecretsManager(secret.Value); err != nil {
-						d.errorf(e, join(p, key), "%v", err)
+						d.Errorf(e, join(p, key), "%v", err)
 						secret.Value = ""
 					}
 				}
 			})
 			if secret.Value == "" {
 				if secret.From == "" {
-					d.errorf(v, p, "must name a secret: a parameter name or ARN, {secretsmanager: name} or {from_cfn: export}")
+					d.Errorf(v, p, "must name a secret: a parameter name or ARN, {secretsmanager: name} or {from_cfn: export}")
 				}
 				return
 			}
 			out = append(out, secret)
 			return
 		}
-		s, ok := d.nonEmpty(v, p)
+		s, ok := d.NonEmpty(v, p)
 		if !ok {
 			return
 		}
 		if err := checkSecretSource(s); err != nil {
-			d.errorf(v, p, "%v", err)
+			d.Errorf(v, p, "%v", err)
 			return
 		}
 		secret.From, secret.Value = SecretSSM, s
@@ -340,13 +340,13 @@ func (d *decoder) dependsOn(n *yaml.Node, path string) []Dependency {
 	var out []Dependency
 	d.userMap(n, path, func(name string, k, v *yaml.Node) {
 		p := join(path, name)
-		s, ok := d.str(v, p)
+		s, ok := d.Str(v, p)
 		if !ok {
 			return
 		}
 		cond := strings.ToUpper(s)
 		if !slices.Contains(conditions, cond) {
-			d.errorf(v, p, "unknown condition %q; want start, complete, success or healthy", s)
+			d.Errorf(v, p, "unknown condition %q; want start, complete, success or healthy", s)
 			return
 		}
 		out = append(out, Dependency{Container: name, Condition: cond})
@@ -355,56 +355,56 @@ func (d *decoder) dependsOn(n *yaml.Node, path string) []Dependency {
 	return out
 }
 
-var healthCheckFields = fields{known: []string{"command", "interval", "retries", "timeout", "start_period"}}
+var healthCheckFields = fields{Known: []string{"command", "interval", "retries", "timeout", "start_period"}}
 
 // healthCheck reads a container health check with Copilot's defaults and
 // ECS's ranges: interval 5-300s, timeout 2-60s, retries 1-10, start period
 // 0-300s.
 func (d *decoder) healthCheck(n *yaml.Node, path string) *HealthCheck {
 	h := &HealthCheck{Interval: 10, Retries: 2, Timeout: 5}
-	d.mapping(n, path, healthCheckFields, func(key string, _, v *yaml.Node) {
+	d.Mapping(n, path, healthCheckFields, func(key string, _, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
 		case "command":
-			h.Command, _ = d.stringList(v, p)
+			h.Command, _ = d.StringList(v, p)
 			if len(h.Command) > 0 && h.Command[0] != "CMD" && h.Command[0] != "CMD-SHELL" && h.Command[0] != "NONE" {
-				d.errorf(v, p, "must start with CMD, CMD-SHELL or NONE, got %q", h.Command[0])
+				d.Errorf(v, p, "must start with CMD, CMD-SHELL or NONE, got %q", h.Command[0])
 			}
 		case "interval":
-			h.Interval, _ = d.seconds(v, p, 5, 300)
+			h.Interval, _ = d.Seconds(v, p, 5, 300)
 		case "retries":
-			h.Retries, _ = d.intRange(v, p, 1, 10)
+			h.Retries, _ = d.IntRange(v, p, 1, 10)
 		case "timeout":
-			h.Timeout, _ = d.seconds(v, p, 2, 60)
+			h.Timeout, _ = d.Seconds(v, p, 2, 60)
 		case "start_period":
-			h.StartPeriod, _ = d.seconds(v, p, 0, 300)
+			h.StartPeriod, _ = d.Seconds(v, p, 0, 300)
 		}
 	})
 	if len(h.Command) == 0 && n.Kind == yaml.MappingNode {
-		d.errorf(n, path, "missing field \"command\"")
+		d.Errorf(n, path, "missing field \"command\"")
 	}
 	return h
 }
 
-var mountPointFields = fields{known: []string{"source_volume", "path", "read_only"}}
+var mountPointFields = fields{Known: []string{"source_volume", "path", "read_only"}}
 
 func (d *decoder) mountPoints(n *yaml.Node, path string) []MountPoint {
 	var out []MountPoint
-	d.list(n, path, func(p string, item *yaml.Node) {
+	d.List(n, path, func(p string, item *yaml.Node) {
 		m := MountPoint{ReadOnly: true, path: p}
-		d.mapping(item, p, mountPointFields, func(key string, _, v *yaml.Node) {
+		d.Mapping(item, p, mountPointFields, func(key string, _, v *yaml.Node) {
 			fp := join(p, key)
 			switch key {
 			case "source_volume":
-				m.SourceVolume, _ = d.nonEmpty(v, fp)
+				m.SourceVolume, _ = d.NonEmpty(v, fp)
 			case "path":
 				m.Path = d.absolutePath(v, fp)
 			case "read_only":
-				m.ReadOnly, _ = d.boolean(v, fp)
+				m.ReadOnly, _ = d.Boolean(v, fp)
 			}
 		})
 		if item.Kind == yaml.MappingNode && (m.SourceVolume == "" || m.Path == "") {
-			d.errorf(item, p, "needs source_volume and path")
+			d.Errorf(item, p, "needs source_volume and path")
 			return
 		}
 		out = append(out, m)

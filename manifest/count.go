@@ -11,18 +11,18 @@ import (
 // Copilot's default cooldowns: scale in after 120s, out after 60s.
 var defaultCooldown = Cooldown{In: 120, Out: 60}
 
-var countFields = fields{known: []string{"range", "cpu_percentage", "memory_percentage", "requests", "response_time", "cooldown", "spot", "queue_delay"}}
+var countFields = fields{Known: []string{"range", "cpu_percentage", "memory_percentage", "requests", "response_time", "cooldown", "spot", "queue_delay"}}
 
 // count reads count: an integer, or a map with range and targets, or
 // {spot: N} to run N tasks on Fargate Spot.
 func (d *decoder) count(n *yaml.Node, w *Workload) {
 	if n.Kind != yaml.MappingNode {
-		w.Count, _ = d.intRange(n, "count", 0, 10000)
+		w.Count, _ = d.IntRange(n, "count", 0, 10000)
 		return
 	}
 	s := &Scaling{Cooldown: defaultCooldown}
 	hasRange, rangeOK, spot := false, false, -1
-	d.mapping(n, "count", countFields, func(key string, _, v *yaml.Node) {
+	d.Mapping(n, "count", countFields, func(key string, _, v *yaml.Node) {
 		p := join("count", key)
 		switch key {
 		case "range":
@@ -38,10 +38,10 @@ func (d *decoder) count(n *yaml.Node, w *Workload) {
 		case "cooldown":
 			s.Cooldown = d.cooldown(v, p, defaultCooldown)
 		case "spot":
-			spot, _ = d.intRange(v, p, 0, 10000)
+			spot, _ = d.IntRange(v, p, 0, 10000)
 		case "queue_delay":
 			if w.Type != WorkerService {
-				d.errorf(v, p, "goes with a Worker Service's queue only")
+				d.Errorf(v, p, "goes with a Worker Service's queue only")
 				return
 			}
 			s.QueueDelay = d.queueDelay(v, p)
@@ -61,15 +61,15 @@ func (d *decoder) count(n *yaml.Node, w *Workload) {
 	}
 	switch {
 	case spot >= 0 && hasRange:
-		d.errorf(n, "count", "set spot or range, not both; range takes spot_from")
+		d.Errorf(n, "count", "set spot or range, not both; range takes spot_from")
 	case spot >= 0:
 		w.Count, w.Spot = spot, true
 	case !hasRange:
-		d.errorf(n, "count", "missing field \"range\": autoscaling needs the number of tasks to scale between")
+		d.Errorf(n, "count", "missing field \"range\": autoscaling needs the number of tasks to scale between")
 	case !rangeOK:
 	default:
 		if s.CPU == nil && s.Memory == nil && s.Requests == nil && s.ResponseTime == nil && s.QueueDelay == nil {
-			d.errorf(n, "count", "a range needs a target to scale on: cpu_percentage, memory_percentage, requests, response_time or queue_delay")
+			d.Errorf(n, "count", "a range needs a target to scale on: cpu_percentage, memory_percentage, requests, response_time or queue_delay")
 		}
 		w.Scaling, w.Count = s, s.Min
 	}
@@ -81,19 +81,19 @@ func (d *decoder) count(n *yaml.Node, w *Workload) {
 func (d *decoder) queueDelay(n *yaml.Node, path string) *Target {
 	var latency, processing float64
 	t := &Target{Cooldown: Cooldown{In: -1, Out: -1}}
-	d.mapping(n, path, fields{known: []string{"acceptable_latency", "msg_processing_time", "cooldown"}}, func(key string, _, v *yaml.Node) {
+	d.Mapping(n, path, fields{Known: []string{"acceptable_latency", "msg_processing_time", "cooldown"}}, func(key string, _, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
 		case "acceptable_latency":
-			latency, _ = d.durationSeconds(v, p)
+			latency, _ = d.DurationSeconds(v, p)
 		case "msg_processing_time":
-			processing, _ = d.durationSeconds(v, p)
+			processing, _ = d.DurationSeconds(v, p)
 		case "cooldown":
 			t.Cooldown = d.cooldown(v, p, Cooldown{In: -1, Out: -1})
 		}
 	})
 	if latency <= 0 || processing <= 0 {
-		d.errorf(n, path, "needs acceptable_latency and msg_processing_time, both above zero")
+		d.Errorf(n, path, "needs acceptable_latency and msg_processing_time, both above zero")
 		return nil
 	}
 	t.Value = math.Ceil(latency / processing)
@@ -107,13 +107,13 @@ func (d *decoder) taskRange(n *yaml.Node, path string, s *Scaling) bool {
 		min, err1 := strconv.Atoi(strings.TrimSpace(lo))
 		max, err2 := strconv.Atoi(strings.TrimSpace(hi))
 		if !ok || err1 != nil || err2 != nil {
-			d.errorf(n, path, "must be a range such as 1-10, got %q", n.Value)
+			d.Errorf(n, path, "must be a range such as 1-10, got %q", n.Value)
 			return false
 		}
 		s.Min, s.Max = min, max
 	} else {
-		d.mapping(n, path, fields{known: []string{"min", "max", "spot_from"}}, func(key string, _, v *yaml.Node) {
-			i, _ := d.intRange(v, join(path, key), 0, 10000)
+		d.Mapping(n, path, fields{Known: []string{"min", "max", "spot_from"}}, func(key string, _, v *yaml.Node) {
+			i, _ := d.IntRange(v, join(path, key), 0, 10000)
 			switch key {
 			case "min":
 				s.Min = i
@@ -125,7 +125,7 @@ func (d *decoder) taskRange(n *yaml.Node, path string, s *Scaling) bool {
 		})
 	}
 	if s.Max < 1 || s.Min > s.Max {
-		d.errorf(n, path, "min (%d) must not exceed max (%d), and max must be at least 1", s.Min, s.Max)
+		d.Errorf(n, path, "min (%d) must not exceed max (%d), and max must be at least 1", s.Min, s.Max)
 		return false
 	}
 	return true
@@ -138,7 +138,7 @@ func (d *decoder) scalingTarget(n *yaml.Node, path string, lo, hi float64, durat
 	valueNode := n
 	if n.Kind == yaml.MappingNode {
 		valueNode = nil
-		d.mapping(n, path, fields{known: []string{"value", "cooldown"}}, func(key string, _, v *yaml.Node) {
+		d.Mapping(n, path, fields{Known: []string{"value", "cooldown"}}, func(key string, _, v *yaml.Node) {
 			if key == "value" {
 				valueNode = v
 				return
@@ -146,14 +146,14 @@ func (d *decoder) scalingTarget(n *yaml.Node, path string, lo, hi float64, durat
 			t.Cooldown = d.cooldown(v, join(path, key), t.Cooldown)
 		})
 		if valueNode == nil {
-			d.errorf(n, path, "missing field \"value\"")
+			d.Errorf(n, path, "missing field \"value\"")
 			return nil
 		}
 		path = join(path, "value")
 	}
 	var ok bool
 	if duration {
-		t.Value, ok = d.durationSeconds(valueNode, path)
+		t.Value, ok = d.DurationSeconds(valueNode, path)
 	} else {
 		t.Value, ok = d.number(valueNode, path)
 	}
@@ -161,7 +161,7 @@ func (d *decoder) scalingTarget(n *yaml.Node, path string, lo, hi float64, durat
 		return nil
 	}
 	if t.Value < lo || t.Value > hi {
-		d.errorf(valueNode, path, "must be between %g and %g, got %g", lo, hi, t.Value)
+		d.Errorf(valueNode, path, "must be between %g and %g, got %g", lo, hi, t.Value)
 		return nil
 	}
 	return t
@@ -169,8 +169,8 @@ func (d *decoder) scalingTarget(n *yaml.Node, path string, lo, hi float64, durat
 
 func (d *decoder) cooldown(n *yaml.Node, path string, base Cooldown) Cooldown {
 	c := base
-	d.mapping(n, path, fields{known: []string{"in", "out"}}, func(key string, _, v *yaml.Node) {
-		secs, _ := d.seconds(v, join(path, key), 0, 86400)
+	d.Mapping(n, path, fields{Known: []string{"in", "out"}}, func(key string, _, v *yaml.Node) {
+		secs, _ := d.Seconds(v, join(path, key), 0, 86400)
 		if key == "in" {
 			c.In = secs
 		} else {
@@ -186,6 +186,6 @@ func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
 			return f, true
 		}
 	}
-	d.errorf(n, path, "must be a number, got %s", describe(n))
+	d.Errorf(n, path, "must be a number, got %s", describe(n))
 	return 0, false
 }

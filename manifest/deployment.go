@@ -7,37 +7,37 @@ import (
 )
 
 var (
-	deploymentFields = fields{known: []string{"rolling", "rollback_alarms"}}
-	rollbackFields   = fields{known: []string{"cpu_utilization", "memory_utilization", "messages_delayed"}}
+	deploymentFields = fields{Known: []string{"rolling", "rollback_alarms"}}
+	rollbackFields   = fields{Known: []string{"cpu_utilization", "memory_utilization", "messages_delayed"}}
 )
 
 // deployment reads rolling (default or recreate) and rollback_alarms: the
 // names of existing alarms, or thresholds for alarms cfngen makes.
 func (d *decoder) deployment(n *yaml.Node, path string, w *Workload) {
 	dep := &Deployment{}
-	d.mapping(n, path, deploymentFields, func(key string, _, v *yaml.Node) {
+	d.Mapping(n, path, deploymentFields, func(key string, _, v *yaml.Node) {
 		p := join(path, key)
 		if key == "rolling" {
-			s, ok := d.nonEmpty(v, p)
+			s, ok := d.NonEmpty(v, p)
 			switch {
 			case s == "recreate":
 				dep.Recreate = true
 			case ok && s != "default":
-				d.errorf(v, p, "must be default or recreate, got %q", s)
+				d.Errorf(v, p, "must be default or recreate, got %q", s)
 			}
 			return
 		}
 		if v.Kind == yaml.SequenceNode {
-			names, _ := d.stringList(v, p)
+			names, _ := d.StringList(v, p)
 			for i, name := range names {
 				if name == "" || len(name) > 255 || !printable(name) {
-					d.errorf(v.Content[i], p+"["+strconv.Itoa(i)+"]", "must be a CloudWatch alarm's name, 1-255 printable characters")
+					d.Errorf(v.Content[i], p+"["+strconv.Itoa(i)+"]", "must be a CloudWatch alarm's name, 1-255 printable characters")
 				}
 			}
 			dep.AlarmNames = names
 			return
 		}
-		d.mapping(v, p, rollbackFields, func(key string, _, v *yaml.Node) {
+		d.Mapping(v, p, rollbackFields, func(key string, _, v *yaml.Node) {
 			tp := join(p, key)
 			switch key {
 			case "cpu_utilization", "memory_utilization":
@@ -52,10 +52,10 @@ func (d *decoder) deployment(n *yaml.Node, path string, w *Workload) {
 				}
 			case "messages_delayed":
 				if w.Type != WorkerService {
-					d.errorf(v, tp, "goes with a Worker Service's queue only")
+					d.Errorf(v, tp, "goes with a Worker Service's queue only")
 					return
 				}
-				if i, ok := d.intRange(v, tp, 1, 1<<31-1); ok {
+				if i, ok := d.IntRange(v, tp, 1, 1<<31-1); ok {
 					dep.MessagesDelayed = &i
 				}
 			}
@@ -68,7 +68,7 @@ func (d *decoder) deployment(n *yaml.Node, path string, w *Workload) {
 func (d *decoder) percent(n *yaml.Node, path string) (float64, bool) {
 	f, err := strconv.ParseFloat(n.Value, 64)
 	if n.Kind != yaml.ScalarNode || err != nil || f < 0 || f > 100 {
-		d.errorf(n, path, "must be a percentage from 0 to 100, got %s", describe(n))
+		d.Errorf(n, path, "must be a percentage from 0 to 100, got %s", describe(n))
 		return 0, false
 	}
 	return f, true

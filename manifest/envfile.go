@@ -17,7 +17,7 @@ import (
 // envFileName reads env_file: a path, relative to the workspace (the
 // folder that holds copilot/) or the manifest's folder.
 func (d *decoder) envFileName(n *yaml.Node, path string) envFile {
-	name, _ := d.nonEmpty(n, path)
+	name, _ := d.NonEmpty(n, path)
 	return envFile{name: name, at: pos(n)}
 }
 
@@ -36,16 +36,16 @@ func (d *decoder) readEnvFiles(w *Workload, read func(string) ([]byte, string, e
 		}
 		p := containerPath(c, w, "env_file")
 		if read == nil {
-			d.errs.Add(d.file, c.envFile.at, p, "env_file cannot be read here: cfngen reads it beside the manifest")
+			d.Errs.Add(d.File, c.envFile.at, p, "env_file cannot be read here: cfngen reads it beside the manifest")
 			continue
 		}
 		data, shown, err := read(c.envFile.name)
 		if err != nil {
-			d.errs.Add(d.file, c.envFile.at, p, err.Error())
+			d.Errs.Add(d.File, c.envFile.at, p, err.Error())
 			continue
 		}
 		vars, errs := parseEnvFile(shown, data)
-		d.errs = append(d.errs, errs...)
+		d.Errs = append(d.Errs, errs...)
 		own := map[string]bool{}
 		for _, v := range c.Variables {
 			own[v.Name] = true

@@ -27,21 +27,21 @@ func (d *decoder) applyEnvironment(root *yaml.Node, env string) {
 		if root.Content[i].Value != "environments" {
 			continue
 		}
-		envs := d.resolve(root.Content[i+1], "environments")
+		envs := d.Resolve(root.Content[i+1], "environments")
 		root.Content = append(root.Content[:i:i], root.Content[i+2:]...)
 		if envs == nil || isNull(envs) {
 			return
 		}
-		d.entries(envs, "environments", func(k, v *yaml.Node) {
+		d.Entries(envs, "environments", func(k, v *yaml.Node) {
 			if k.Value != env || isNull(v) {
 				return
 			}
 			if v.Kind != yaml.MappingNode {
-				d.errorf(v, "environments."+env, "must be a map of fields to override")
+				d.Errorf(v, "environments."+env, "must be a map of fields to override")
 				return
 			}
 			if _, ok := mapValue(v, "environments"); ok {
-				d.errorf(k, "environments."+env, "an environment cannot hold environments")
+				d.Errorf(k, "environments."+env, "an environment cannot hold environments")
 				return
 			}
 			d.merge(root, v, "environments."+env)
@@ -59,7 +59,7 @@ func (d *decoder) merge(dst, src *yaml.Node, path string) {
 	for i := 0; i+1 < len(src.Content); i += 2 {
 		k, v := src.Content[i], src.Content[i+1]
 		if seen[k.Value] {
-			d.errorf(k, path, "%q repeated", k.Value)
+			d.Errorf(k, path, "%q repeated", k.Value)
 			continue
 		}
 		seen[k.Value] = true

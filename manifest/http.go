@@ -13,53 +13,53 @@ var ruleFields = []string{"path", "healthcheck", "target_container", "target_por
 	"stickiness", "allowed_source_ips", "alias", "hosted_zone", "redirect_to_https", "version"}
 
 var (
-	httpFields           = fields{known: append([]string{"targetContainer", "additional_rules", "alb"}, ruleFields...)}
-	additionalRuleFields = fields{known: ruleFields}
-	aliasFields          = fields{known: []string{"name", "hosted_zone"}}
+	httpFields           = fields{Known: append([]string{"targetContainer", "additional_rules", "alb"}, ruleFields...)}
+	additionalRuleFields = fields{Known: ruleFields}
+	aliasFields          = fields{Known: []string{"name", "hosted_zone"}}
 )
 
-var targetHealthCheckFields = fields{known: []string{"path", "port", "success_codes", "healthy_threshold",
+var targetHealthCheckFields = fields{Known: []string{"path", "port", "success_codes", "healthy_threshold",
 	"unhealthy_threshold", "interval", "timeout", "grace_period"}}
 
 // http reads http: false (no load balancer), or the main rule with its
 // additional rules and an imported load balancer.
 func (d *decoder) http(n *yaml.Node, path string, w *Workload) *HTTP {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
-		on, _ := d.boolean(n, path)
+		on, _ := d.Boolean(n, path)
 		if on {
-			d.errorf(n, path, "http: true says nothing to route: give http a path")
+			d.Errorf(n, path, "http: true says nothing to route: give http a path")
 		}
 		w.NoHTTP = true
 		return nil
 	}
 	h := &HTTP{Rule: newRule(path)}
 	var spelled []*yaml.Node
-	d.mapping(n, path, httpFields, func(key string, k, v *yaml.Node) {
+	d.Mapping(n, path, httpFields, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
 		case "targetContainer", "target_container":
 			spelled = append(spelled, k)
-			h.TargetContainer, _ = d.nonEmpty(v, p)
+			h.TargetContainer, _ = d.NonEmpty(v, p)
 		case "additional_rules":
-			d.list(v, p, func(ip string, item *yaml.Node) {
+			d.List(v, p, func(ip string, item *yaml.Node) {
 				r := newRule(ip)
-				d.mapping(item, ip, additionalRuleFields, func(key string, k, v *yaml.Node) {
+				d.Mapping(item, ip, additionalRuleFields, func(key string, k, v *yaml.Node) {
 					d.ruleField(&r, key, k, v)
 				})
 				d.finishRule(&r, item)
 				h.Additional = append(h.Additional, r)
 			})
 		case "alb":
-			h.ALB, _ = d.nonEmpty(v, p)
+			h.ALB, _ = d.NonEmpty(v, p)
 			if h.ALB != "" && !validALB(h.ALB) {
-				d.errorf(v, p, "must be a load balancer's name (1-32 letters, digits and hyphens) or its ARN, got %q", h.ALB)
+				d.Errorf(v, p, "must be a load balancer's name (1-32 letters, digits and hyphens) or its ARN, got %q", h.ALB)
 			}
 		default:
 			d.ruleField(&h.Rule, key, k, v)
 		}
 	})
 	if len(spelled) == 2 {
-		d.errorf(spelled[1], path, "set target_container or its old spelling targetContainer, not both")
+		d.Errorf(spelled[1], path, "set target_container or its old spelling targetContainer, not both")
 	}
 	d.finishRule(&h.Rule, n)
 	// http.hosted_zone is where every rule's aliases go, unless the rule
@@ -75,7 +75,7 @@ func (d *decoder) http(n *yaml.Node, path string, w *Workload) *HTTP {
 			}
 		}
 		if !any {
-			d.errs.Add(d.file, h.hostedZoneAt, join(path, "hosted_zone"), "goes with alias: it is where the aliases' records go")
+			d.Errs.Add(d.File, h.hostedZoneAt, join(path, "hosted_zone"), "goes with alias: it is where the aliases' records go")
 		}
 	}
 	return h
@@ -90,43 +90,43 @@ func (d *decoder) ruleField(r *Rule, key string, k, v *yaml.Node) {
 	p := join(r.path, key)
 	switch key {
 	case "path":
-		if s, ok := d.nonEmpty(v, p); ok {
+		if s, ok := d.NonEmpty(v, p); ok {
 			r.Path = normalizePath(s)
 		}
 	case "healthcheck":
 		d.targetHealthCheck(v, p, &r.HealthCheck)
 	case "target_container":
-		r.TargetContainer, _ = d.nonEmpty(v, p)
+		r.TargetContainer, _ = d.NonEmpty(v, p)
 	case "target_port":
-		r.TargetPort, _ = d.intRange(v, p, 1, 65535)
+		r.TargetPort, _ = d.IntRange(v, p, 1, 65535)
 	case "deregistration_delay":
-		r.DeregistrationDelay, _ = d.seconds(v, p, 0, 3600)
+		r.DeregistrationDelay, _ = d.Seconds(v, p, 0, 3600)
 	case "stickiness":
-		r.Stickiness, _ = d.boolean(v, p)
+		r.Stickiness, _ = d.Boolean(v, p)
 	case "redirect_to_https":
-		r.RedirectToHTTPS, _ = d.boolean(v, p)
+		r.RedirectToHTTPS, _ = d.Boolean(v, p)
 	case "version":
-		s, ok := d.nonEmpty(v, p)
+		s, ok := d.NonEmpty(v, p)
 		switch strings.ToLower(s) {
 		case "grpc", "http1", "http2":
 			r.Version = strings.ToUpper(s)
 		default:
 			if ok {
-				d.errorf(v, p, "must be grpc, http1 or http2, got %q", s)
+				d.Errorf(v, p, "must be grpc, http1 or http2, got %q", s)
 			}
 		}
 	case "allowed_source_ips":
-		ips, _ := d.stringList(v, p)
+		ips, _ := d.StringList(v, p)
 		for i, ip := range ips {
 			if _, err := netip.ParsePrefix(ip); err != nil {
-				d.errorf(v.Content[i], fmt.Sprintf("%s[%d]", p, i), "must be a CIDR block such as 192.0.2.0/24, got %q", ip)
+				d.Errorf(v.Content[i], fmt.Sprintf("%s[%d]", p, i), "must be a CIDR block such as 192.0.2.0/24, got %q", ip)
 			}
 		}
 		r.AllowedSourceIPs = ips
 	case "hosted_zone":
-		r.hostedZone, _ = d.nonEmpty(v, p)
+		r.hostedZone, _ = d.NonEmpty(v, p)
 		if r.hostedZone != "" && !validHostedZone(r.hostedZone) {
-			d.errorf(v, p, "must be a Route 53 hosted zone id, letters and digits such as Z0873220N255IR3MTNR4, got %q", r.hostedZone)
+			d.Errorf(v, p, "must be a Route 53 hosted zone id, letters and digits such as Z0873220N255IR3MTNR4, got %q", r.hostedZone)
 		}
 		r.hostedZoneAt = pos(k)
 	case "alias":
@@ -139,35 +139,35 @@ func (d *decoder) hostAliases(n *yaml.Node, path string) []Alias {
 	var out []Alias
 	add := func(item *yaml.Node, p string, a Alias) {
 		if a.Name != "" && !validHostName(a.Name) {
-			d.errorf(item, p, "must be a domain name such as example.com, got %q", a.Name)
+			d.Errorf(item, p, "must be a domain name such as example.com, got %q", a.Name)
 			return
 		}
 		out = append(out, a)
 	}
 	if n.Kind == yaml.ScalarNode {
-		name, _ := d.nonEmpty(n, path)
+		name, _ := d.NonEmpty(n, path)
 		add(n, path, Alias{Name: name})
 		return out
 	}
-	d.list(n, path, func(p string, item *yaml.Node) {
+	d.List(n, path, func(p string, item *yaml.Node) {
 		if item.Kind == yaml.ScalarNode {
-			name, _ := d.nonEmpty(item, p)
+			name, _ := d.NonEmpty(item, p)
 			add(item, p, Alias{Name: name})
 			return
 		}
 		var a Alias
-		d.mapping(item, p, aliasFields, func(key string, _, v *yaml.Node) {
+		d.Mapping(item, p, aliasFields, func(key string, _, v *yaml.Node) {
 			if key == "name" {
-				a.Name, _ = d.nonEmpty(v, join(p, key))
+				a.Name, _ = d.NonEmpty(v, join(p, key))
 				return
 			}
-			a.HostedZone, _ = d.nonEmpty(v, join(p, key))
+			a.HostedZone, _ = d.NonEmpty(v, join(p, key))
 			if a.HostedZone != "" && !validHostedZone(a.HostedZone) {
-				d.errorf(v, join(p, key), "must be a Route 53 hosted zone id, letters and digits such as Z0873220N255IR3MTNR4, got %q", a.HostedZone)
+				d.Errorf(v, join(p, key), "must be a Route 53 hosted zone id, letters and digits such as Z0873220N255IR3MTNR4, got %q", a.HostedZone)
 			}
 		})
 		if a.Name == "" && item.Kind == yaml.MappingNode {
-			d.errorf(item, p, "missing field \"name\"")
+			d.Errorf(item, p, "missing field \"name\"")
 			return
 		}
 		add(item, p, a)
@@ -180,7 +180,7 @@ func (d *decoder) hostAliases(n *yaml.Node, path string) []Alias {
 func (d *decoder) finishRule(r *Rule, n *yaml.Node) {
 	if r.hostedZone != "" && r.path != "http" {
 		if len(r.Aliases) == 0 {
-			d.errs.Add(d.file, r.hostedZoneAt, join(r.path, "hosted_zone"), "goes with alias: it is where the aliases' records go")
+			d.Errs.Add(d.File, r.hostedZoneAt, join(r.path, "hosted_zone"), "goes with alias: it is where the aliases' records go")
 		}
 		for i := range r.Aliases {
 			if r.Aliases[i].HostedZone == "" {
@@ -189,14 +189,14 @@ func (d *decoder) finishRule(r *Rule, n *yaml.Node) {
 		}
 	}
 	if r.Path == "" && n.Kind == yaml.MappingNode {
-		d.errorf(n, r.path, "missing field \"path\"")
+		d.Errorf(n, r.path, "missing field \"path\"")
 	}
 	// Elastic Load Balancing: at most 3 values a condition, 5 a rule.
 	if len(r.Aliases) > 3 {
-		d.errorf(n, join(r.path, "alias"), "has %d aliases; a listener rule matches at most 3 host names", len(r.Aliases))
+		d.Errorf(n, join(r.path, "alias"), "has %d aliases; a listener rule matches at most 3 host names", len(r.Aliases))
 	}
 	if len(r.AllowedSourceIPs) > 3 {
-		d.errorf(n, join(r.path, "allowed_source_ips"), "has %d blocks; a listener rule matches at most 3 source ranges", len(r.AllowedSourceIPs))
+		d.Errorf(n, join(r.path, "allowed_source_ips"), "has %d blocks; a listener rule matches at most 3 source ranges", len(r.AllowedSourceIPs))
 	}
 }
 
@@ -243,31 +243,31 @@ func normalizePath(p string) string {
 // ranges: thresholds 2-10, interval 5-300s, timeout 2-120s.
 func (d *decoder) targetHealthCheck(n *yaml.Node, path string, h *TargetHealthCheck) {
 	if n.Kind == yaml.ScalarNode {
-		h.Path, _ = d.nonEmpty(n, path)
+		h.Path, _ = d.NonEmpty(n, path)
 		return
 	}
-	d.mapping(n, path, targetHealthCheckFields, func(key string, _, v *yaml.Node) {
+	d.Mapping(n, path, targetHealthCheckFields, func(key string, _, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
 		case "path":
-			h.Path, _ = d.nonEmpty(v, p)
+			h.Path, _ = d.NonEmpty(v, p)
 		case "port":
-			h.Port, _ = d.intRange(v, p, 1, 65535)
+			h.Port, _ = d.IntRange(v, p, 1, 65535)
 		case "success_codes":
-			h.SuccessCodes, _ = d.nonEmpty(v, p)
+			h.SuccessCodes, _ = d.NonEmpty(v, p)
 		case "healthy_threshold":
-			h.HealthyThreshold, _ = d.intRange(v, p, 2, 10)
+			h.HealthyThreshold, _ = d.IntRange(v, p, 2, 10)
 		case "unhealthy_threshold":
-			h.UnhealthyThreshold, _ = d.intRange(v, p, 2, 10)
+			h.UnhealthyThreshold, _ = d.IntRange(v, p, 2, 10)
 		case "interval":
-			h.Interval, _ = d.seconds(v, p, 5, 300)
+			h.Interval, _ = d.Seconds(v, p, 5, 300)
 		case "timeout":
-			h.Timeout, _ = d.seconds(v, p, 2, 120)
+			h.Timeout, _ = d.Seconds(v, p, 2, 120)
 		case "grace_period":
-			h.GracePeriod, _ = d.seconds(v, p, 0, 2147483647)
+			h.GracePeriod, _ = d.Seconds(v, p, 0, 2147483647)
 		}
 	})
 	if h.Interval != 0 && h.Timeout != 0 && h.Timeout >= h.Interval {
-		d.errorf(n, path, "timeout (%ds) must be less than interval (%ds)", h.Timeout, h.Interval)
+		d.Errorf(n, path, "timeout (%ds) must be less than interval (%ds)", h.Timeout, h.Interval)
 	}
 }

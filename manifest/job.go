@@ -22,14 +22,14 @@ var cronShortcuts = map[string]string{
 }
 
 func (d *decoder) schedule(n *yaml.Node, w *Workload) {
-	d.mapping(n, "on", fields{known: []string{"schedule"}}, func(_ string, _, v *yaml.Node) {
-		s, ok := d.nonEmpty(v, "on.schedule")
+	d.Mapping(n, "on", fields{Known: []string{"schedule"}}, func(_ string, _, v *yaml.Node) {
+		s, ok := d.NonEmpty(v, "on.schedule")
 		if !ok {
 			return
 		}
 		expr, err := scheduleExpression(strings.TrimSpace(s))
 		if err != nil {
-			d.errorf(v, "on.schedule", "%v", err)
+			d.Errorf(v, "on.schedule", "%v", err)
 			return
 		}
 		w.Job.Schedule = expr

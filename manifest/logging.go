@@ -17,7 +17,7 @@ const (
 	OTelConfig = "--config=/etc/ecs/ecs-xray.yaml"
 )
 
-var loggingFields = fields{known: []string{"image", "destination", "enableMetadata", "secretOptions", "configFilePath",
+var loggingFields = fields{Known: []string{"image", "destination", "enableMetadata", "secretOptions", "configFilePath",
 	"variables", "secrets", "retention", "env_file"}}
 
 // retentionDays are the values CloudWatch Logs accepts for RetentionInDays.
@@ -31,18 +31,18 @@ func (d *decoder) logging(n *yaml.Node, w *Workload) {
 	l := &Logging{EnableMetadata: true}
 	router := Container{Name: FireLensContainer, Image: DefaultFireLensImage, Essential: true, path: path}
 	routed, other := false, false
-	d.mapping(n, path, loggingFields, func(key string, _, v *yaml.Node) {
+	d.Mapping(n, path, loggingFields, func(key string, _, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
 		case "image":
-			router.Image, _ = d.nonEmpty(v, p)
+			router.Image, _ = d.NonEmpty(v, p)
 			other = true
 		case "destination":
 			m := d.stringMap(v, p)
 			if r, ok := m["region"]; ok {
 				// The FireLens policy names the destination in this region.
 				if err := checkRegion(r); err != nil {
-					d.errorf(v, join(p, "region"), "%v", err)
+					d.Errorf(v, join(p, "region"), "%v", err)
 				}
 			}
 			for k, value := range m {
@@ -51,13 +51,13 @@ func (d *decoder) logging(n *yaml.Node, w *Workload) {
 			sort.Slice(l.Destination, func(i, j int) bool { return l.Destination[i].Key < l.Destination[j].Key })
 			routed = routed || len(m) > 0
 		case "enableMetadata":
-			l.EnableMetadata, _ = d.boolean(v, p)
+			l.EnableMetadata, _ = d.Boolean(v, p)
 			other = true
 		case "secretOptions":
 			l.SecretOptions = d.secrets(v, p)
 			other = true
 		case "configFilePath":
-			l.ConfigFilePath, _ = d.nonEmpty(v, p)
+			l.ConfigFilePath, _ = d.NonEmpty(v, p)
 			routed = true
 		case "env_file":
 			router.envFile = d.envFileName(v, p)
@@ -68,9 +68,9 @@ func (d *decoder) logging(n *yaml.Node, w *Workload) {
 			router.Secrets = d.secrets(v, p)
 			other = true
 		case "retention":
-			days, ok := d.integer(v, p)
+			days, ok := d.Integer(v, p)
 			if ok && !slices.Contains(retentionDays, days) {
-				d.errorf(v, p, "CloudWatch Logs keeps logs for %s days, got %d", intList(retentionDays), days)
+				d.Errorf(v, p, "CloudWatch Logs keeps logs for %s days, got %d", intList(retentionDays), days)
 				return
 			}
 			w.LogRetention = days
@@ -81,6 +81,6 @@ func (d *decoder) logging(n *yaml.Node, w *Workload) {
 		w.Logging = l
 		w.FireLens = &router
 	case other:
-		d.errorf(n, path, "set destination or configFilePath: without either the log router has nowhere to send logs")
+		d.Errorf(n, path, "set destination or configFilePath: without either the log router has nowhere to send logs")
 	}
 }

@@ -66,7 +66,7 @@ func TestShellSplit(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	for in, want := range map[string]string{"imgae": "image", "Variables": "variables", "sidecar": "sidecars", "zzz": ""} {
-		if got := suggest(in, workloadFields(BackendService).known); got != want {
+		if got := suggest(in, workloadFields(BackendService).Known); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -11,24 +11,24 @@ var listenerFields = []string{"port", "healthcheck", "target_container", "target
 	"stickiness", "deregistration_delay"}
 
 var (
-	nlbFields            = fields{known: append([]string{"alias", "additional_listeners"}, listenerFields...)}
-	nlbListenerFields    = fields{known: listenerFields}
-	nlbHealthCheckFields = fields{known: []string{"port", "healthy_threshold", "unhealthy_threshold", "interval", "timeout", "grace_period"}}
+	nlbFields            = fields{Known: append([]string{"alias", "additional_listeners"}, listenerFields...)}
+	nlbListenerFields    = fields{Known: listenerFields}
+	nlbHealthCheckFields = fields{Known: []string{"port", "healthy_threshold", "unhealthy_threshold", "interval", "timeout", "grace_period"}}
 )
 
 // nlb reads the Network Load Balancer: the main listener, its aliases and
 // the additional listeners.
 func (d *decoder) nlb(n *yaml.Node, path string) *NLB {
 	nlb := &NLB{NLBListener: newListener(path)}
-	d.mapping(n, path, nlbFields, func(key string, k, v *yaml.Node) {
+	d.Mapping(n, path, nlbFields, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
 		case "alias":
 			nlb.Aliases = d.hostAliases(v, p)
 		case "additional_listeners":
-			d.list(v, p, func(ip string, item *yaml.Node) {
+			d.List(v, p, func(ip string, item *yaml.Node) {
 				l := newListener(ip)
-				d.mapping(item, ip, nlbListenerFields, func(key string, k, v *yaml.Node) { d.listenerField(&l, key, v) })
+				d.Mapping(item, ip, nlbListenerFields, func(key string, k, v *yaml.Node) { d.listenerField(&l, key, v) })
 				d.finishListener(&l, item)
 				nlb.Additional = append(nlb.Additional, l)
 			})
@@ -46,7 +46,7 @@ func (d *decoder) listenerField(l *NLBListener, key string, v *yaml.Node) {
 	p := join(l.path, key)
 	switch key {
 	case "port":
-		s, ok := d.str(v, p)
+		s, ok := d.Str(v, p)
 		if !ok {
 			return
 		}
@@ -57,63 +57,63 @@ func (d *decoder) listenerField(l *NLBListener, key string, v *yaml.Node) {
 		port, err := strconv.Atoi(number)
 		switch protocol = strings.ToUpper(protocol); {
 		case err != nil || port < 1 || port > 65535:
-			d.errorf(v, p, "must be a port 1-65535 with an optional protocol, such as 80, 443/tls or 53/udp, got %q", s)
+			d.Errorf(v, p, "must be a port 1-65535 with an optional protocol, such as 80, 443/tls or 53/udp, got %q", s)
 		case protocol != "TCP" && protocol != "UDP" && protocol != "TLS" && protocol != "TCP_UDP":
-			d.errorf(v, p, "protocol must be tcp, udp, tls or tcp_udp, got %q", strings.ToLower(protocol))
+			d.Errorf(v, p, "protocol must be tcp, udp, tls or tcp_udp, got %q", strings.ToLower(protocol))
 		default:
 			l.Port, l.Protocol = port, protocol
 		}
 	case "healthcheck":
 		h := &l.HealthCheck
-		d.mapping(v, p, nlbHealthCheckFields, func(key string, _, v *yaml.Node) {
+		d.Mapping(v, p, nlbHealthCheckFields, func(key string, _, v *yaml.Node) {
 			hp := join(p, key)
 			switch key {
 			case "port":
-				h.Port, _ = d.intRange(v, hp, 1, 65535)
+				h.Port, _ = d.IntRange(v, hp, 1, 65535)
 			case "healthy_threshold":
-				h.HealthyThreshold, _ = d.intRange(v, hp, 2, 10)
+				h.HealthyThreshold, _ = d.IntRange(v, hp, 2, 10)
 			case "unhealthy_threshold":
-				h.UnhealthyThreshold, _ = d.intRange(v, hp, 2, 10)
+				h.UnhealthyThreshold, _ = d.IntRange(v, hp, 2, 10)
 			case "interval":
-				h.Interval, _ = d.seconds(v, hp, 5, 300)
+				h.Interval, _ = d.Seconds(v, hp, 5, 300)
 			case "timeout":
-				h.Timeout, _ = d.seconds(v, hp, 2, 120)
+				h.Timeout, _ = d.Seconds(v, hp, 2, 120)
 			case "grace_period":
-				h.GracePeriod, _ = d.seconds(v, hp, 0, 2147483647)
+				h.GracePeriod, _ = d.Seconds(v, hp, 0, 2147483647)
 				h.gracePeriodSet = true
 			}
 		})
 	case "target_container":
-		l.TargetContainer, _ = d.nonEmpty(v, p)
+		l.TargetContainer, _ = d.NonEmpty(v, p)
 	case "target_port":
-		l.TargetPort, _ = d.intRange(v, p, 1, 65535)
+		l.TargetPort, _ = d.IntRange(v, p, 1, 65535)
 	case "ssl_policy":
-		l.SSLPolicy, _ = d.nonEmpty(v, p)
+		l.SSLPolicy, _ = d.NonEmpty(v, p)
 		if l.SSLPolicy != "" && !charset(l.SSLPolicy, "-_.") {
-			d.errorf(v, p, "must be an Elastic Load Balancing security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06, got %q", l.SSLPolicy)
+			d.Errorf(v, p, "must be an Elastic Load Balancing security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06, got %q", l.SSLPolicy)
 		}
 	case "stickiness":
-		l.Stickiness, _ = d.boolean(v, p)
+		l.Stickiness, _ = d.Boolean(v, p)
 	case "deregistration_delay":
-		l.DeregistrationDelay, _ = d.seconds(v, p, 0, 3600)
+		l.DeregistrationDelay, _ = d.Seconds(v, p, 0, 3600)
 	}
 }
 
 func (d *decoder) finishListener(l *NLBListener, n *yaml.Node) {
 	if l.Port == 0 && n.Kind == yaml.MappingNode && !d.reported(l.path+".port") {
-		d.errorf(n, l.path, "missing field \"port\": the port the Network Load Balancer listens on, such as 80 or 443/tls")
+		d.Errorf(n, l.path, "missing field \"port\": the port the Network Load Balancer listens on, such as 80 or 443/tls")
 	}
 	if l.SSLPolicy != "" && l.Protocol != "TLS" && l.Port != 0 {
-		d.errorf(n, join(l.path, "ssl_policy"), "goes with a tls port only")
+		d.Errorf(n, join(l.path, "ssl_policy"), "goes with a tls port only")
 	}
 	if l.Stickiness && l.Protocol == "TLS" {
-		d.errorf(n, join(l.path, "stickiness"), "is not supported with a tls port")
+		d.Errorf(n, join(l.path, "stickiness"), "is not supported with a tls port")
 	}
 }
 
 // reported says whether a problem is reported at path already.
 func (d *decoder) reported(path string) bool {
-	for _, e := range d.errs {
+	for _, e := range d.Errs {
 		if e.Path == path {
 			return true
 		}

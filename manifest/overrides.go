@@ -33,22 +33,22 @@ type PathStep struct {
 	Append bool
 }
 
-var overrideFields = fields{known: []string{"path", "value"}}
+var overrideFields = fields{Known: []string{"path", "value"}}
 
 func (d *decoder) taskdefOverrides(n *yaml.Node, w *Workload) {
-	d.list(n, "taskdef_overrides", func(p string, item *yaml.Node) {
+	d.List(n, "taskdef_overrides", func(p string, item *yaml.Node) {
 		o := TaskdefOverride{path: p}
 		hasValue := false
-		d.mapping(item, p, overrideFields, func(key string, _, v *yaml.Node) {
+		d.Mapping(item, p, overrideFields, func(key string, _, v *yaml.Node) {
 			fp := join(p, key)
 			if key == "path" {
-				o.Path, _ = d.nonEmpty(v, fp)
+				o.Path, _ = d.NonEmpty(v, fp)
 				if o.Path == "" {
 					return
 				}
 				steps, err := parseOverridePath(o.Path)
 				if err != nil {
-					d.errorf(v, fp, "%v", err)
+					d.Errorf(v, fp, "%v", err)
 					return
 				}
 				o.Steps = steps
@@ -56,7 +56,7 @@ func (d *decoder) taskdefOverrides(n *yaml.Node, w *Workload) {
 			}
 			out, err := yaml.Marshal(v)
 			if err != nil {
-				d.errorf(v, fp, "%v", err)
+				d.Errorf(v, fp, "%v", err)
 				return
 			}
 			o.Value, hasValue = string(out), true
@@ -66,9 +66,9 @@ func (d *decoder) taskdefOverrides(n *yaml.Node, w *Workload) {
 		}
 		switch {
 		case o.Path == "" && !d.reported(join(p, "path")):
-			d.errorf(item, p, "missing field \"path\"")
+			d.Errorf(item, p, "missing field \"path\"")
 		case !hasValue && o.Steps != nil:
-			d.errorf(item, p, "missing field \"value\"")
+			d.Errorf(item, p, "missing field \"value\"")
 		case o.Steps != nil:
 			w.TaskdefOverrides = append(w.TaskdefOverrides, o)
 		}

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/cfngen/cfngen/diag"
+	"github.com/cfngen/cfngen/yamldec"
 	"gopkg.in/yaml.v3"
 )
 
@@ -32,26 +33,26 @@ type Options struct {
 // Parse reads the manifest in data; file names it in errors. The error, if
 // any, is an diag.List holding every problem found, sorted by position.
 func Parse(file string, data []byte, opts Options) (*Workload, error) {
-	d := &decoder{file: file}
+	d := &decoder{yamldec.Decoder{File: file}}
 	root := d.document(data)
 	if root == nil {
-		return nil, d.errs.Err()
+		return nil, d.Errs.Err()
 	}
 	d.checkText(root, "")
 	d.interpolate(root, "", opts)
 	d.applyEnvironment(root, opts.Env)
 	w := d.workload(root)
-	if len(d.errs) == 0 {
+	if len(d.Errs) == 0 {
 		d.readEnvFiles(w, opts.ReadFile)
 	}
-	if len(d.errs) == 0 {
+	if len(d.Errs) == 0 {
 		d.validate(w)
 	}
-	if d.dropped > 0 {
-		d.errs.Add(d.file, d.first, "", fmt.Sprintf("%d more problems from here on, not shown: fix these first", d.dropped))
+	if d.Dropped > 0 {
+		d.Errs.Add(d.File, d.First, "", fmt.Sprintf("%d more problems from here on, not shown: fix these first", d.Dropped))
 	}
-	if len(d.errs) > 0 {
-		return nil, d.errs.Err()
+	if len(d.Errs) > 0 {
+		return nil, d.Errs.Err()
 	}
 	return w, nil
 }
@@ -63,7 +64,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			d.errs.Add(d.file, diag.Pos{Line: 1, Col: 1}, "", "the manifest is empty")
+			d.Errs.Add(d.File, diag.Pos{Line: 1, Col: 1}, "", "the manifest is empty")
 			return nil
 		}
 		d.syntaxError(data, err)
@@ -71,7 +72,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		d.errs.Add(d.file, diag.Pos{Line: extra.Line, Col: extra.Column}, "", "a manifest holds one YAML document; found another")
+		d.Errs.Add(d.File, diag.Pos{Line: extra.Line, Col: extra.Column}, "", "a manifest holds one YAML document; found another")
 		return nil
 	} else if !errors.Is(err, io.EOF) {
 		d.syntaxError(data, err)
@@ -79,14 +80,14 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		d.errorf(root, "", "the manifest must be a map of fields")
+		d.Errorf(root, "", "the manifest must be a map of fields")
 		return nil
 	}
 	return root
 }
 
 func (d *decoder) syntaxError(data []byte, err error) {
-	d.errs = append(d.errs, diag.YAMLSyntax(d.file, data, err))
+	d.Errs = append(d.Errs, diag.YAMLSyntax(d.File, data, err))
 }
 
 // checkText refuses NUL characters anywhere: neither ECS nor CloudFormation
@@ -95,13 +96,13 @@ func (d *decoder) checkText(n *yaml.Node, path string) {
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
 		// Copilot read no tags either: !Ref AWS::AccountId would become
 		// the literal text.
-		d.errorf(n, path, "YAML tag %s is not read in a manifest: CloudFormation functions go in addons", n.Tag)
+		d.Errorf(n, path, "YAML tag %s is not read in a manifest: CloudFormation functions go in addons", n.Tag)
 		return
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if strings.ContainsRune(n.Value, 0) {
-			d.errorf(n, path, "must not contain a NUL character")
+			d.Errorf(n, path, "must not contain a NUL character")
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -147,7 +148,7 @@ func (d *decoder) interpolate(n *yaml.Node, path string, opts Options) {
 			if v, ok := lookup(name, opts); ok {
 				return v
 			}
-			d.errorf(n, path, "undefined variable ${%s}: set it in the environment or with --app/--env", name)
+			d.Errorf(n, path, "undefined variable ${%s}: set it in the environment or with --app/--env", name)
 			return m
 		})
 		if out != n.Value {

@@ -5,26 +5,26 @@ import (
 )
 
 func (d *decoder) publish(n *yaml.Node, w *Workload) {
-	d.mapping(n, "publish", fields{known: []string{"topics"}}, func(_ string, _, v *yaml.Node) {
+	d.Mapping(n, "publish", fields{Known: []string{"topics"}}, func(_ string, _, v *yaml.Node) {
 		seen := map[string]bool{}
-		d.list(v, "publish.topics", func(p string, item *yaml.Node) {
+		d.List(v, "publish.topics", func(p string, item *yaml.Node) {
 			t := PublishTopic{path: p}
-			d.mapping(item, p, fields{known: []string{"name", "fifo"}}, func(key string, _, v *yaml.Node) {
+			d.Mapping(item, p, fields{Known: []string{"name", "fifo"}}, func(key string, _, v *yaml.Node) {
 				fp := join(p, key)
 				if key == "name" {
-					t.Name, _ = d.nonEmpty(v, fp)
+					t.Name, _ = d.NonEmpty(v, fp)
 					if t.Name != "" && !validTopicName(t.Name) {
-						d.errorf(v, fp, "must be letters, digits, hyphens or underscores, got %q", t.Name)
+						d.Errorf(v, fp, "must be letters, digits, hyphens or underscores, got %q", t.Name)
 					}
 					return
 				}
 				if v.Kind == yaml.ScalarNode {
-					t.FIFO, _ = d.boolean(v, fp)
+					t.FIFO, _ = d.Boolean(v, fp)
 					return
 				}
 				t.FIFO = true
-				d.mapping(v, fp, fields{known: []string{"content_based_deduplication"}}, func(key string, _, c *yaml.Node) {
-					t.ContentBasedDeduplication, _ = d.boolean(c, join(fp, key))
+				d.Mapping(v, fp, fields{Known: []string{"content_based_deduplication"}}, func(key string, _, c *yaml.Node) {
+					t.ContentBasedDeduplication, _ = d.Boolean(c, join(fp, key))
 				})
 			})
 			// A standard and a FIFO topic of one name are two topics
@@ -35,9 +35,9 @@ func (d *decoder) publish(n *yaml.Node, w *Workload) {
 			}
 			switch {
 			case t.Name == "":
-				d.errorf(item, p, "missing field \"name\"")
+				d.Errorf(item, p, "missing field \"name\"")
 			case seen[key]:
-				d.errorf(item, p, "topic %q is published twice", key)
+				d.Errorf(item, p, "topic %q is published twice", key)
 			default:
 				seen[key] = true
 				w.Publish = append(w.Publish, t)

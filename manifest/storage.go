@@ -7,21 +7,21 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var storageFields = fields{known: []string{"volumes", "ephemeral", "readonly_fs"}}
+var storageFields = fields{Known: []string{"volumes", "ephemeral", "readonly_fs"}}
 
-var volumeFields = fields{known: []string{"path", "read_only", "efs"}}
+var volumeFields = fields{Known: []string{"path", "read_only", "efs"}}
 
-var efsFields = fields{known: []string{"id", "root_dir", "auth", "uid", "gid"}}
+var efsFields = fields{Known: []string{"id", "root_dir", "auth", "uid", "gid"}}
 
 func (d *decoder) storage(n *yaml.Node, w *Workload) {
-	d.mapping(n, "storage", storageFields, func(key string, k, v *yaml.Node) {
+	d.Mapping(n, "storage", storageFields, func(key string, k, v *yaml.Node) {
 		p := join("storage", key)
 		switch key {
 		case "volumes":
 			d.userMap(v, p, func(name string, k, v *yaml.Node) {
 				if !validContainerName(name) {
 					// ECS's rule for volume names is its rule for containers.
-					d.errorf(k, join(p, name), "a volume name must be 1-255 letters, digits, hyphens or underscores")
+					d.Errorf(k, join(p, name), "a volume name must be 1-255 letters, digits, hyphens or underscores")
 					return
 				}
 				if vol, ok := d.volume(v, join(p, name), name); ok {
@@ -31,28 +31,28 @@ func (d *decoder) storage(n *yaml.Node, w *Workload) {
 			sort.Slice(w.Volumes, func(i, j int) bool { return w.Volumes[i].Name < w.Volumes[j].Name })
 		case "ephemeral":
 			// Fargate gives 20 GiB by default and takes 21-200.
-			w.Ephemeral, _ = d.intRange(v, p, 20, 200)
+			w.Ephemeral, _ = d.IntRange(v, p, 20, 200)
 		case "readonly_fs":
-			w.ReadonlyFS, _ = d.boolean(v, p)
+			w.ReadonlyFS, _ = d.Boolean(v, p)
 		}
 	})
 }
 
 func (d *decoder) volume(n *yaml.Node, path, name string) (Volume, bool) {
 	vol := Volume{Name: name, ReadOnly: true}
-	d.mapping(n, path, volumeFields, func(key string, _, v *yaml.Node) {
+	d.Mapping(n, path, volumeFields, func(key string, _, v *yaml.Node) {
 		p := join(path, key)
 		switch key {
 		case "path":
 			vol.Path = d.absolutePath(v, p)
 		case "read_only":
-			vol.ReadOnly, _ = d.boolean(v, p)
+			vol.ReadOnly, _ = d.Boolean(v, p)
 		case "efs":
 			vol.EFS = d.efs(v, p)
 		}
 	})
 	if vol.Path == "" && n.Kind == yaml.MappingNode {
-		d.errorf(n, path, "missing field \"path\": where the main container mounts the volume")
+		d.Errorf(n, path, "missing field \"path\": where the main container mounts the volume")
 		return vol, false
 	}
 	return vol, true
@@ -61,7 +61,7 @@ func (d *decoder) volume(n *yaml.Node, path, name string) (Volume, bool) {
 func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 	if n.Kind == yaml.ScalarNode {
 		// efs: true mounts the environment's file system; false none.
-		if managed, ok := d.boolean(n, path); ok && managed {
+		if managed, ok := d.Boolean(n, path); ok && managed {
 			return &EFS{Managed: true, IAM: true}
 		}
 		return nil
@@ -71,7 +71,7 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 	// the uid or gid key.
 	var own, posix *yaml.Node
 	var hasUID, hasGID bool
-	d.mapping(n, path, efsFields, func(key string, k, v *yaml.Node) {
+	d.Mapping(n, path, efsFields, func(key string, k, v *yaml.Node) {
 		p := join(path, key)
 		if key != "uid" && key != "gid" {
 			if own == nil {
@@ -83,7 +83,7 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 		switch key {
 		case "uid", "gid":
 			hasUID, hasGID = hasUID || key == "uid", hasGID || key == "gid"
-			id, ok := d.intRange(v, p, 0, 1<<32-1)
+			id, ok := d.IntRange(v, p, 0, 1<<32-1)
 			if !ok {
 				return
 			}
@@ -95,34 +95,34 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 			}
 		case "id":
 			if v.Kind == yaml.MappingNode {
-				d.mapping(v, p, fields{known: []string{"from_cfn"}}, func(_ string, _, e2 *yaml.Node) {
-					e.Import, _ = d.nonEmpty(e2, join(p, "from_cfn"))
+				d.Mapping(v, p, fields{Known: []string{"from_cfn"}}, func(_ string, _, e2 *yaml.Node) {
+					e.Import, _ = d.NonEmpty(e2, join(p, "from_cfn"))
 				})
 				return
 			}
-			e.ID, _ = d.nonEmpty(v, p)
+			e.ID, _ = d.NonEmpty(v, p)
 			if res, err := checkARN(e.ID, "elasticfilesystem"); err == nil && strings.HasPrefix(res, "file-system/") {
 				// ECS mounts by id; the task role's statement names the
 				// file system in the stack's own account and region.
 				e.ID = strings.TrimPrefix(res, "file-system/")
 			}
 			if e.ID != "" && !hexID(e.ID, "fs-", 1, 40) {
-				d.errorf(v, p, "must be a file system id such as fs-0123456789abcdef0, or its ARN, got %q", e.ID)
+				d.Errorf(v, p, "must be a file system id such as fs-0123456789abcdef0, or its ARN, got %q", e.ID)
 			}
 		case "root_dir":
-			e.RootDir, _ = d.nonEmpty(v, p)
+			e.RootDir, _ = d.NonEmpty(v, p)
 			if e.RootDir != "" && !strings.HasPrefix(e.RootDir, "/") { // a path inside the file system
-				d.errorf(v, p, "must be an absolute path, got %q", e.RootDir)
+				d.Errorf(v, p, "must be an absolute path, got %q", e.RootDir)
 			}
 		case "auth":
-			d.mapping(v, p, fields{known: []string{"iam", "access_point_id"}}, func(key string, _, a *yaml.Node) {
+			d.Mapping(v, p, fields{Known: []string{"iam", "access_point_id"}}, func(key string, _, a *yaml.Node) {
 				if key == "iam" {
-					e.IAM, _ = d.boolean(a, join(p, key))
+					e.IAM, _ = d.Boolean(a, join(p, key))
 					return
 				}
-				e.AccessPointID, _ = d.nonEmpty(a, join(p, key))
+				e.AccessPointID, _ = d.NonEmpty(a, join(p, key))
 				if e.AccessPointID != "" && !hexID(e.AccessPointID, "fsap-", 8, 40) {
-					d.errorf(a, join(p, key), "must be an access point id such as fsap-0123456789abcdef0, got %q", e.AccessPointID)
+					d.Errorf(a, join(p, key), "must be an access point id such as fsap-0123456789abcdef0, got %q", e.AccessPointID)
 				}
 			})
 		}
@@ -132,22 +132,22 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 		// system, with an access point for this POSIX user.
 		switch {
 		case !hasUID:
-			d.errorf(posix, join(path, "gid"), "must be given with uid")
+			d.Errorf(posix, join(path, "gid"), "must be given with uid")
 		case !hasGID:
-			d.errorf(posix, join(path, "uid"), "must be given with gid")
+			d.Errorf(posix, join(path, "uid"), "must be given with gid")
 		case own != nil:
-			d.errorf(own, join(path, own.Value), "does not go with uid and gid, which ask for the environment's file system")
+			d.Errorf(own, join(path, own.Value), "does not go with uid and gid, which ask for the environment's file system")
 		}
 		e.Managed = true
 		return e
 	}
 	if e.ID == "" && e.Import == "" && n.Kind == yaml.MappingNode {
-		d.errorf(n, path, "missing field \"id\" (or uid and gid, for the environment's file system)")
+		d.Errorf(n, path, "missing field \"id\" (or uid and gid, for the environment's file system)")
 		return nil
 	}
 	// ECS: with an access point, the root directory is the access point's.
 	if e.AccessPointID != "" && e.RootDir != "" && e.RootDir != "/" {
-		d.errorf(n, join(path, "root_dir"), "must be empty or / with an access point, whose own root directory applies")
+		d.Errorf(n, join(path, "root_dir"), "must be empty or / with an access point, whose own root directory applies")
 	}
 	return e
 }
@@ -155,9 +155,9 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 // absolutePath reads a path in a container, which must be absolute; an
 // invalid one is reported and kept, so that "path" is not also missing.
 func (d *decoder) absolutePath(n *yaml.Node, path string) string {
-	p, _ := d.nonEmpty(n, path)
+	p, _ := d.NonEmpty(n, path)
 	if p != "" && !absolute(p) {
-		d.errorf(n, path, "must be an absolute path, got %q", p)
+		d.Errorf(n, path, "must be an absolute path, got %q", p)
 	}
 	return p
 }

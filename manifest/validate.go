@@ -50,24 +50,24 @@ func (d *decoder) validate(w *Workload) {
 func (d *decoder) names(w *Workload) {
 	switch {
 	case !ValidName(w.Name):
-		d.errs.Add(d.file, w.ValuePos("name"), "name", fmt.Sprintf("%s, got %q", nameRule, w.Name))
+		d.Errs.Add(d.File, w.ValuePos("name"), "name", fmt.Sprintf("%s, got %q", nameRule, w.Name))
 	case len(w.Name) > maxNameLength:
 		// The task family is <app>-<env>-<name>, at most 255 characters.
-		d.errs.Add(d.file, w.ValuePos("name"), "name", fmt.Sprintf("must be at most %d characters, got %d", maxNameLength, len(w.Name)))
+		d.Errs.Add(d.File, w.ValuePos("name"), "name", fmt.Sprintf("must be at most %d characters, got %d", maxNameLength, len(w.Name)))
 	}
 	for _, s := range w.Sidecars {
 		p := "sidecars." + s.Name
 		switch {
 		case !validContainerName(s.Name):
-			d.errs.Add(d.file, w.Pos(p), p, "a container name must be 1-255 letters, digits, hyphens or underscores")
+			d.Errs.Add(d.File, w.Pos(p), p, "a container name must be 1-255 letters, digits, hyphens or underscores")
 		case s.Name == w.Name:
-			d.errs.Add(d.file, w.Pos(p), p, fmt.Sprintf("the main container is already named %q", w.Name))
+			d.Errs.Add(d.File, w.Pos(p), p, fmt.Sprintf("the main container is already named %q", w.Name))
 		case s.Name == FireLensContainer || s.Name == OTelContainer:
-			d.errs.Add(d.file, w.Pos(p), p, fmt.Sprintf("%q is the name of the container cfngen adds itself", s.Name))
+			d.Errs.Add(d.File, w.Pos(p), p, fmt.Sprintf("%q is the name of the container cfngen adds itself", s.Name))
 		}
 	}
 	if n := len(w.Containers()); n > maxContainers {
-		d.errs.Add(d.file, w.Pos(w.Sidecars[maxContainers-1].path), "sidecars", fmt.Sprintf("a task holds at most %d containers; this one has %d", maxContainers, n))
+		d.Errs.Add(d.File, w.Pos(w.Sidecars[maxContainers-1].path), "sidecars", fmt.Sprintf("a task holds at most %d containers; this one has %d", maxContainers, n))
 	}
 }
 
@@ -81,7 +81,7 @@ func (d *decoder) ports(w *Workload) {
 		}
 		key := fmt.Sprintf("%d/%s", c.Port.Number, c.Port.Protocol)
 		if other, dup := owner[key]; dup {
-			d.errs.Add(d.file, w.ValuePos(containerPath(c, w, "port")), containerPath(c, w, "port"), fmt.Sprintf("port %s is already exposed by container %q", key, other))
+			d.Errs.Add(d.File, w.ValuePos(containerPath(c, w, "port")), containerPath(c, w, "port"), fmt.Sprintf("port %s is already exposed by container %q", key, other))
 			continue
 		}
 		owner[key] = c.Name
@@ -99,17 +99,17 @@ func (d *decoder) dependencies(w *Workload) {
 			target := w.Container(dep.Container)
 			switch {
 			case dep.Container == c.Name:
-				d.errs.Add(d.file, w.Pos(p), p, "a container cannot depend on itself")
+				d.Errs.Add(d.File, w.Pos(p), p, "a container cannot depend on itself")
 			case target == nil:
 				msg := fmt.Sprintf("unknown container %q", dep.Container)
 				if s := suggest(dep.Container, names); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				}
-				d.errs.Add(d.file, w.Pos(p), p, msg)
+				d.Errs.Add(d.File, w.Pos(p), p, msg)
 			case target.Essential && dep.Condition != "START" && dep.Condition != "HEALTHY":
-				d.errs.Add(d.file, w.ValuePos(p), p, fmt.Sprintf("%q is essential, so the condition must be start or healthy, got %s", dep.Container, strings.ToLower(dep.Condition)))
+				d.Errs.Add(d.File, w.ValuePos(p), p, fmt.Sprintf("%q is essential, so the condition must be start or healthy, got %s", dep.Container, strings.ToLower(dep.Condition)))
 			case dep.Condition == "HEALTHY" && target.HealthCheck == nil:
-				d.errs.Add(d.file, w.ValuePos(p), p, fmt.Sprintf("condition healthy needs a healthcheck on %q, which has none", dep.Container))
+				d.Errs.Add(d.File, w.ValuePos(p), p, fmt.Sprintf("condition healthy needs a healthcheck on %q, which has none", dep.Container))
 			}
 		}
 	}
@@ -142,7 +142,7 @@ func (d *decoder) cycles(w *Workload) {
 				i := slices.Index(stack, target.Name)
 				chain := append(append([]string(nil), stack[i:]...), target.Name)
 				p := join(containerPath(c, w, "depends_on"), dep.Container)
-				d.errs.Add(d.file, w.Pos(p), p, "depends_on cycle: "+strings.Join(chain, " -> "))
+				d.Errs.Add(d.File, w.Pos(p), p, "depends_on cycle: "+strings.Join(chain, " -> "))
 			}
 		}
 		stack = stack[:len(stack)-1]
@@ -162,7 +162,7 @@ func (d *decoder) mounts(w *Workload) {
 	for _, v := range w.Volumes {
 		p := "storage.volumes." + v.Name + ".path"
 		if other, dup := at[v.Path]; dup {
-			d.errs.Add(d.file, w.ValuePos(p), p, fmt.Sprintf("volume %q already mounts at %s in the main container", other, v.Path))
+			d.Errs.Add(d.File, w.ValuePos(p), p, fmt.Sprintf("volume %q already mounts at %s in the main container", other, v.Path))
 		}
 		at[v.Path] = v.Name
 	}
@@ -171,7 +171,7 @@ func (d *decoder) mounts(w *Workload) {
 		for _, m := range c.MountPoints {
 			p := m.path + ".path"
 			if other, dup := at[m.Path]; dup {
-				d.errs.Add(d.file, w.ValuePos(p), p, fmt.Sprintf("volume %q already mounts at %s in this container", other, m.Path))
+				d.Errs.Add(d.File, w.ValuePos(p), p, fmt.Sprintf("volume %q already mounts at %s in this container", other, m.Path))
 			}
 			at[m.Path] = m.SourceVolume
 		}
@@ -190,7 +190,7 @@ func (d *decoder) mounts(w *Workload) {
 			if s := suggest(m.SourceVolume, names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
-			d.errs.Add(d.file, w.ValuePos(p), p, msg)
+			d.Errs.Add(d.File, w.ValuePos(p), p, msg)
 		}
 	}
 }
@@ -207,13 +207,13 @@ func (d *decoder) environmentResources(w *Workload) {
 		p := "storage.volumes." + v.Name + ".efs"
 		if managed != "" {
 			// Copilot made one access point per workload, named for it.
-			d.errs.Add(d.file, w.Pos(p), p, fmt.Sprintf("volume %q already mounts the environment's file system; a workload has one access point on it", managed))
+			d.Errs.Add(d.File, w.Pos(p), p, fmt.Sprintf("volume %q already mounts the environment's file system; a workload has one access point on it", managed))
 			continue
 		}
 		managed = v.Name
 	}
 	if w.Type == ScheduledJob && w.Network.Connect != nil {
-		d.errs.Add(d.file, w.Pos("network.connect"), "network.connect",
+		d.Errs.Add(d.File, w.Pos("network.connect"), "network.connect",
 			"a Scheduled Job runs standalone tasks, which Service Connect cannot serve: it works through an ECS service; remove it")
 	}
 }
@@ -225,26 +225,26 @@ func (d *decoder) windows(w *Workload) {
 		return
 	}
 	if w.Logging != nil {
-		d.errs.Add(d.file, w.Pos("logging"), "logging", "FireLens is not supported on Windows")
+		d.Errs.Add(d.File, w.Pos("logging"), "logging", "FireLens is not supported on Windows")
 	}
 	if w.Tracing {
-		d.errs.Add(d.file, w.Pos("observability.tracing"), "observability.tracing", "the OpenTelemetry collector is not supported on Windows")
+		d.Errs.Add(d.File, w.Pos("observability.tracing"), "observability.tracing", "the OpenTelemetry collector is not supported on Windows")
 	}
 	for _, s := range w.Sidecars {
 		if repo := ImageRepository(s.Image); repo == "aws-otel-collector" || repo == "aws-xray-daemon" {
-			d.errs.Add(d.file, w.Pos(s.path), s.path, fmt.Sprintf("the %s image is not supported on Windows", repo))
+			d.Errs.Add(d.File, w.Pos(s.path), s.path, fmt.Sprintf("the %s image is not supported on Windows", repo))
 		}
 	}
 	for _, v := range w.Volumes {
 		if v.EFS != nil {
-			d.errs.Add(d.file, w.Pos("storage.volumes."+v.Name), "storage.volumes."+v.Name, "EFS volumes are not supported on Windows")
+			d.Errs.Add(d.File, w.Pos("storage.volumes."+v.Name), "storage.volumes."+v.Name, "EFS volumes are not supported on Windows")
 		}
 	}
 	if w.ReadonlyFS {
-		d.errs.Add(d.file, w.Pos("storage.readonly_fs"), "storage.readonly_fs", "a read-only root file system is not supported on Windows")
+		d.Errs.Add(d.File, w.Pos("storage.readonly_fs"), "storage.readonly_fs", "a read-only root file system is not supported on Windows")
 	}
 	if w.Network.Connect != nil {
-		d.errs.Add(d.file, w.Pos("network.connect"), "network.connect", "Service Connect is not supported on Windows")
+		d.Errs.Add(d.File, w.Pos("network.connect"), "network.connect", "Service Connect is not supported on Windows")
 	}
 }
 
@@ -261,10 +261,10 @@ func targetPos(w *Workload, r *Rule) diag.Pos {
 func (d *decoder) target(w *Workload) {
 	if w.HTTP == nil {
 		if w.Type == LoadBalancedWebService && !w.NoHTTP {
-			d.errs.Add(d.file, w.Pos(""), "", "missing field \"http\": a Load Balanced Web Service needs a path to route")
+			d.Errs.Add(d.File, w.Pos(""), "", "missing field \"http\": a Load Balanced Web Service needs a path to route")
 		}
 		if w.Type == LoadBalancedWebService && w.NoHTTP && w.NLB == nil {
-			d.errs.Add(d.file, w.ValuePos("http"), "http", "a Load Balanced Web Service without http needs nlb: one of the two load balancers")
+			d.Errs.Add(d.File, w.ValuePos("http"), "http", "a Load Balanced Web Service without http needs nlb: one of the two load balancers")
 		}
 		d.nlbTargets(w)
 		return
@@ -289,11 +289,11 @@ func (d *decoder) ruleValues(w *Workload, r *Rule) {
 		total += 2 // <name>.<env>.<app>.internal and the load balancer's name
 	}
 	if total > 5 && len(r.Aliases) <= 3 && len(r.AllowedSourceIPs) <= 3 {
-		d.errs.Add(d.file, w.ValuePos(r.path), r.path,
+		d.Errs.Add(d.File, w.ValuePos(r.path), r.path,
 			fmt.Sprintf("matches %d values (paths, host names, source ranges); a listener rule matches at most 5", total))
 	}
 	if r.Version == "GRPC" && !w.HTTP.HTTPS() {
-		d.errs.Add(d.file, w.ValuePos(r.path+".version"), r.path+".version",
+		d.Errs.Add(d.File, w.ValuePos(r.path+".version"), r.path+".version",
 			"gRPC runs on the HTTPS listener only: give the service an alias, which puts it there")
 	}
 }
@@ -310,7 +310,7 @@ func (d *decoder) nlbTargets(w *Workload) {
 			name = w.Name
 		}
 		if w.Container(name) == nil {
-			d.errs.Add(d.file, w.ValuePos(l.path+".target_container"), l.path+".target_container", unknownContainer(w, name))
+			d.Errs.Add(d.File, w.ValuePos(l.path+".target_container"), l.path+".target_container", unknownContainer(w, name))
 		}
 	}
 }
@@ -336,15 +336,15 @@ func (d *decoder) ruleTarget(w *Workload, r *Rule) {
 	c := w.Container(name)
 	switch {
 	case c == nil:
-		d.errs.Add(d.file, targetPos(w, r), r.path+".target_container", unknownContainer(w, name))
+		d.Errs.Add(d.File, targetPos(w, r), r.path+".target_container", unknownContainer(w, name))
 	case c.Port == nil && r.TargetPort == 0:
 		at, p := targetPos(w, r), r.path+".target_container"
 		if r.TargetContainer == "" {
 			at, p = w.ValuePos(r.path), r.path
 		}
-		d.errs.Add(d.file, at, p, fmt.Sprintf("the target container %q exposes no port: set its port or %s.target_port", name, r.path))
+		d.Errs.Add(d.File, at, p, fmt.Sprintf("the target container %q exposes no port: set its port or %s.target_port", name, r.path))
 	case c.Port != nil && c.Port.Protocol != "tcp" && r.TargetPort == 0:
-		d.errs.Add(d.file, w.ValuePos(containerPath(c, w, "port")), containerPath(c, w, "port"), "the load balancer's target port must be tcp")
+		d.Errs.Add(d.File, w.ValuePos(containerPath(c, w, "port")), containerPath(c, w, "port"), "the load balancer's target port must be tcp")
 	}
 }
 
@@ -381,19 +381,19 @@ func (d *decoder) size(w *Workload) {
 			cpus = append(cpus, c)
 		}
 		sort.Ints(cpus)
-		d.errs.Add(d.file, cpuPos, "cpu", fmt.Sprintf("Fargate takes cpu %s, got %d", intList(cpus), w.CPU))
+		d.Errs.Add(d.File, cpuPos, "cpu", fmt.Sprintf("Fargate takes cpu %s, got %d", intList(cpus), w.CPU))
 		return
 	}
 	if w.Platform.Windows() {
 		if w.CPU < 1024 {
-			d.errs.Add(d.file, cpuPos, "cpu", fmt.Sprintf("Windows tasks need cpu of at least 1024, got %d", w.CPU))
+			d.Errs.Add(d.File, cpuPos, "cpu", fmt.Sprintf("Windows tasks need cpu of at least 1024, got %d", w.CPU))
 		}
 		if w.Memory < 2048 {
-			d.errs.Add(d.file, memPos, "memory", fmt.Sprintf("Windows tasks need memory of at least 2048, got %d", w.Memory))
+			d.Errs.Add(d.File, memPos, "memory", fmt.Sprintf("Windows tasks need memory of at least 2048, got %d", w.Memory))
 		}
 	}
 	if !slices.Contains(mems, w.Memory) {
-		d.errs.Add(d.file, memPos, "memory", fmt.Sprintf("with cpu %d Fargate takes memory %s, got %d", w.CPU, intRange(mems), w.Memory))
+		d.Errs.Add(d.File, memPos, "memory", fmt.Sprintf("with cpu %d Fargate takes memory %s, got %d", w.CPU, intRange(mems), w.Memory))
 	}
 }
 
@@ -423,7 +423,7 @@ func (d *decoder) environment(c *Container, w *Workload) {
 	}
 	for _, s := range c.Secrets {
 		if p := join(containerPath(c, w, "secrets"), s.Name); vars[s.Name] {
-			d.errs.Add(d.file, w.Pos(p), p, "is also a variable of this container")
+			d.Errs.Add(d.File, w.Pos(p), p, "is also a variable of this container")
 		}
 	}
 }
@@ -431,13 +431,13 @@ func (d *decoder) environment(c *Container, w *Workload) {
 // scaling checks what the autoscaling targets and Fargate Spot need.
 func (d *decoder) scaling(w *Workload) {
 	if s := w.Scaling; s != nil && w.HTTP == nil && (s.Requests != nil || s.ResponseTime != nil) {
-		d.errs.Add(d.file, w.ValuePos("count"), "count", "requests and response_time scale on the load balancer's metrics, and this workload has no http")
+		d.Errs.Add(d.File, w.ValuePos("count"), "count", "requests and response_time scale on the load balancer's metrics, and this workload has no http")
 	}
 	spot := w.Spot || (w.Scaling != nil && w.Scaling.SpotFrom > 0)
 	if spot && w.Platform.Windows() {
-		d.errs.Add(d.file, w.ValuePos("count"), "count", "Fargate Spot does not run Windows tasks")
+		d.Errs.Add(d.File, w.ValuePos("count"), "count", "Fargate Spot does not run Windows tasks")
 	}
 	if spot && w.Platform.Architecture == "ARM64" {
-		d.errs.Add(d.file, w.ValuePos("count"), "count", "Fargate Spot does not run ARM64 tasks")
+		d.Errs.Add(d.File, w.ValuePos("count"), "count", "Fargate Spot does not run ARM64 tasks")
 	}
 }

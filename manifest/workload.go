@@ -29,14 +29,14 @@ var notYetFields = map[string]string{}
 // workloadFields are the top-level fields of a workload type: another
 // type's own field is refused with the reason, not called unknown.
 func workloadFields(typ string) fields {
-	f := fields{known: append(append([]string(nil), commonFields...), typeFields[typ]...), unsupported: map[string]string{}}
+	f := fields{Known: append(append([]string(nil), commonFields...), typeFields[typ]...), Unsupported: map[string]string{}}
 	for k, v := range notYetFields {
-		f.unsupported[k] = v
+		f.Unsupported[k] = v
 	}
 	for _, keys := range typeFields {
 		for _, k := range keys {
-			if !slices.Contains(f.known, k) {
-				f.unsupported[k] = fmt.Sprintf("is not a field of a %s", typ)
+			if !slices.Contains(f.Known, k) {
+				f.Unsupported[k] = fmt.Sprintf("is not a field of a %s", typ)
 			}
 		}
 	}
@@ -52,22 +52,22 @@ var refusedTypes = map[string]string{
 func (d *decoder) workload(root *yaml.Node) *Workload {
 	w := &Workload{Count: 1, Platform: Platform{OSFamily: "LINUX", Architecture: "X86_64"}, LogRetention: 30}
 	w.Main.Essential = true
-	d.at.record("", pos(root), pos(root))
+	d.At.Record("", pos(root), pos(root))
 	if !d.workloadType(root, w) {
 		return w
 	}
-	d.mapping(root, "", workloadFields(w.Type), func(key string, k, v *yaml.Node) {
+	d.Mapping(root, "", workloadFields(w.Type), func(key string, k, v *yaml.Node) {
 		switch key {
 		case "name":
-			w.Name, _ = d.nonEmpty(v, key)
+			w.Name, _ = d.NonEmpty(v, key)
 		case "type":
 			// Read by workloadType.
 		case "image":
 			d.image(v, key, &w.Main)
 		case "cpu":
-			w.CPU, _ = d.integer(v, key)
+			w.CPU, _ = d.Integer(v, key)
 		case "memory":
-			w.Memory, _ = d.integer(v, key)
+			w.Memory, _ = d.Integer(v, key)
 		case "count":
 			d.count(v, w)
 		case "platform":
@@ -75,12 +75,12 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 		case "exec":
 			// true, or {enable: true} as Copilot also took it.
 			if v.Kind == yaml.MappingNode {
-				d.mapping(v, key, fields{known: []string{"enable"}}, func(k string, _, e *yaml.Node) {
-					w.Exec, _ = d.boolean(e, join(key, k))
+				d.Mapping(v, key, fields{Known: []string{"enable"}}, func(k string, _, e *yaml.Node) {
+					w.Exec, _ = d.Boolean(e, join(key, k))
 				})
 				break
 			}
-			w.Exec, _ = d.boolean(v, key)
+			w.Exec, _ = d.Boolean(v, key)
 		case "entrypoint":
 			w.Main.EntryPoint = d.command(v, key)
 		case "command":
@@ -116,34 +116,34 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 		case "on":
 			d.schedule(v, w)
 		case "retries":
-			w.Job.Retries, _ = d.intRange(v, key, 0, 10)
+			w.Job.Retries, _ = d.IntRange(v, key, 0, 10)
 		case "timeout":
-			w.Job.Timeout, _ = d.seconds(v, key, 1, 365*24*3600)
+			w.Job.Timeout, _ = d.Seconds(v, key, 1, 365*24*3600)
 		}
 	})
 	if w.Type == WorkerService && w.Subscribe == nil {
 		// Every worker reads its queue, with or without topics.
 		w.Subscribe = &Subscribe{Queue: defaultQueue()}
 	}
-	if w.Type == ScheduledJob && w.Job.Schedule == "" && len(d.errs) == 0 {
-		d.errorf(root, "", "missing field \"on\": a Scheduled Job needs on.schedule")
+	if w.Type == ScheduledJob && w.Job.Schedule == "" && len(d.Errs) == 0 {
+		d.Errorf(root, "", "missing field \"on\": a Scheduled Job needs on.schedule")
 	}
 	if w.FireLens != nil && !dependsOn(&w.Main, FireLensContainer) {
 		// The router must be up before the container whose logs it takes.
 		// Its errors point at logging.
-		at := d.at.key["logging"]
-		d.at.record(join(containerPath(&w.Main, w, "depends_on"), FireLensContainer), at, at)
+		at := d.At.Key["logging"]
+		d.At.Record(join(containerPath(&w.Main, w, "depends_on"), FireLensContainer), at, at)
 		w.Main.DependsOn = append(w.Main.DependsOn, Dependency{Container: FireLensContainer, Condition: "START"})
 	}
 	if w.Name == "" {
 		if v := d.value(root, "name"); v == nil {
-			d.errorf(root, "", "missing field \"name\"")
+			d.Errorf(root, "", "missing field \"name\"")
 		} else if isNull(v) {
-			d.errorf(v, "name", "must not be empty")
+			d.Errorf(v, "name", "must not be empty")
 		}
 	}
 	w.Main.Name = w.Name
-	w.File, w.at = d.file, d.at
+	w.File, w.at = d.File, d.At
 	// Each of cpu and memory defaults on its own: memory: 2048 alone
 	// keeps its 2048 (it once fell back to 512 with the cpu).
 	cpu, memory := d.defaultSize(w)
@@ -182,27 +182,27 @@ func (d *decoder) workloadType(root *yaml.Node, w *Workload) bool {
 		if root.Content[i].Value != "type" {
 			continue
 		}
-		v := d.resolve(root.Content[i+1], "type")
+		v := d.Resolve(root.Content[i+1], "type")
 		if v == nil {
 			return false
 		}
-		t, ok := d.str(v, "type")
+		t, ok := d.Str(v, "type")
 		if !ok {
 			return false
 		}
 		if reason, refused := refusedTypes[t]; refused {
-			d.errorf(v, "type", "%q %s", t, reason)
+			d.Errorf(v, "type", "%q %s", t, reason)
 			return false
 		}
 		if _, ok := typeFields[t]; !ok {
-			d.errorf(v, "type", "unknown workload type %q; want %q, %q, %q or %q", t,
+			d.Errorf(v, "type", "unknown workload type %q; want %q, %q, %q or %q", t,
 				LoadBalancedWebService, BackendService, WorkerService, ScheduledJob)
 			return false
 		}
 		w.Type = t
 		return true
 	}
-	d.errorf(root, "", "missing field \"type\"")
+	d.Errorf(root, "", "missing field \"type\"")
 	return false
 }
 
@@ -228,22 +228,22 @@ var architectures = map[string]string{"x86_64": "X86_64", "amd64": "X86_64", "ar
 func (d *decoder) platform(n *yaml.Node, path string) Platform {
 	p := Platform{OSFamily: "LINUX", Architecture: "X86_64"}
 	if n.Kind == yaml.ScalarNode {
-		s, _ := d.str(n, path)
+		s, _ := d.Str(n, path)
 		if found, ok := platforms[strings.ToLower(s)]; ok {
 			return found
 		}
-		d.errorf(n, path, "unknown platform %q; want one of %s", s, keys(platforms))
+		d.Errorf(n, path, "unknown platform %q; want one of %s", s, keys(platforms))
 		return p
 	}
-	d.mapping(n, path, fields{known: []string{"osfamily", "architecture"}}, func(key string, k, v *yaml.Node) {
-		s, _ := d.str(v, join(path, key))
+	d.Mapping(n, path, fields{Known: []string{"osfamily", "architecture"}}, func(key string, k, v *yaml.Node) {
+		s, _ := d.Str(v, join(path, key))
 		table := osFamilies
 		if key == "architecture" {
 			table = architectures
 		}
 		found, ok := table[strings.ToLower(s)]
 		if !ok {
-			d.errorf(v, join(path, key), "unknown %s %q; want one of %s", key, s, keys(table))
+			d.Errorf(v, join(path, key), "unknown %s %q; want one of %s", key, s, keys(table))
 			return
 		}
 		if key == "osfamily" {
@@ -253,7 +253,7 @@ func (d *decoder) platform(n *yaml.Node, path string) Platform {
 		}
 	})
 	if p.Windows() && p.Architecture != "X86_64" {
-		d.errorf(n, path, "Windows tasks on Fargate run on x86_64 only")
+		d.Errorf(n, path, "Windows tasks on Fargate run on x86_64 only")
 	}
 	return p
 }
@@ -274,13 +274,13 @@ func dependsOn(c *Container, name string) bool {
 // observability reads tracing: awsxray, which adds the OpenTelemetry
 // collector as a sidecar, as Copilot did.
 func (d *decoder) observability(n *yaml.Node, w *Workload) {
-	d.mapping(n, "observability", fields{known: []string{"tracing"}}, func(_ string, k, v *yaml.Node) {
-		s, ok := d.str(v, "observability.tracing")
+	d.Mapping(n, "observability", fields{Known: []string{"tracing"}}, func(_ string, k, v *yaml.Node) {
+		s, ok := d.Str(v, "observability.tracing")
 		if !ok {
 			return
 		}
 		if s != "awsxray" {
-			d.errorf(v, "observability.tracing", "must be awsxray, got %q", s)
+			d.Errorf(v, "observability.tracing", "must be awsxray, got %q", s)
 			return
 		}
 		w.Tracing = true
