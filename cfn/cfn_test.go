@@ -12,9 +12,9 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
+	"github.com/awslabs/goformation/v7/cloudformation/logs"
 	"github.com/awslabs/goformation/v7/cloudformation/servicediscovery"
 	"github.com/awslabs/goformation/v7/cloudformation/sns"
-	"github.com/awslabs/goformation/v7/cloudformation/logs"
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 )
