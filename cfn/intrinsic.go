@@ -90,6 +90,9 @@ func Select(index int, list string) string {
 	return token("Fn::Select", []any{index, list})
 }
 
+// GetAZs is !GetAZs region: "" for the stack's own.
+func GetAZs(region string) string { return token("Fn::GetAZs", region) }
+
 // Split is !Split [sep, s].
 func Split(sep, s string) string { return token("Fn::Split", []string{sep, s}) }
 

@@ -18,8 +18,11 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// TestDeploy deploys the environment stack and then every golden template
-// on a local moto_server with the AWS CLI. moto ignores some properties, so
+// TestDeploy deploys the environment stack shop-test, rendered by cfngen
+// from the environment manifest deploy-env.yml, and the fixtures the golden
+// manifests import, then every golden template into that environment, on a
+// local moto_server with the AWS CLI; the --copilot-env cases take all they
+// need from the environment's exports. moto ignores some properties, so
 // this proves a template deploys, not that every field is right.
 func TestDeploy(t *testing.T) {
 	motoServer := requireTool(t, "moto_server")
@@ -34,24 +37,28 @@ func TestDeploy(t *testing.T) {
 	// change sets that deploy makes; the golden templates import some.
 	var cert struct{ CertificateArn string }
 	cli.decode(cli.run("acm", "request-certificate", "--domain-name", "example.com"), &cert)
-	cli.create("environment", "environment.yml", []string{"CertificateArn=" + cert.CertificateArn})
-	env := cli.physicalIDs("environment")
+	// The environment is cfngen's own, from an environment manifest, as the
+	// stack shop-test that Copilot's services import from.
+	envFile := standIns(t, renderEnvironment(t, cert.CertificateArn), map[string]string{"NLBCertificateArn": cert.CertificateArn})
+	cli.create("shop-test", envFile, nil)
+	env := cli.physicalIDs("shop-test")
+	cli.create("fixtures", "fixtures.yml", []string{"SecurityGroup=" + env["EnvironmentSecurityGroup"]})
+	fixtures := cli.physicalIDs("fixtures")
 	values := map[string]string{
-		"AppName":         "shop",
-		"EnvName":         "test",
-		"ClusterId":       env["Cluster"],
-		"Subnets":         env["SubnetA"] + "," + env["SubnetB"],
-		"SecurityGroups":  env["SecurityGroup"],
-		"VpcId":           env["Vpc"],
-		"HTTPListenerArn": env["Listener"],
-		// moto's CloudFormation has no Cloud Map namespace to make.
-		"ServiceDiscoveryNamespaceID": "ns-0123456789abcdef",
+		"AppName":                     "shop",
+		"EnvName":                     "test",
+		"ClusterId":                   env["Cluster"],
+		"Subnets":                     env["PublicSubnet1"] + "," + env["PublicSubnet2"],
+		"SecurityGroups":              env["EnvironmentSecurityGroup"],
+		"VpcId":                       env["VPC"],
+		"HTTPListenerArn":             env["HTTPListener"],
+		"ServiceDiscoveryNamespaceID": env["ServiceDiscoveryNamespace"],
 		"ServiceConnectNamespace":     "test.shop.local",
 		"FilesystemID":                env["FileSystem"],
-		"PublicZone":                  env["PublicZone"],
-		"NLBSubnets":                  env["SubnetA"] + "," + env["SubnetB"],
+		"PublicZone":                  fixtures["PublicZone"],
+		"NLBSubnets":                  env["PublicSubnet1"] + "," + env["PublicSubnet2"],
 		"NLBCertificateArn":           cert.CertificateArn,
-		"HostedZoneID":                env["PublicZone"],
+		"HostedZoneID":                fixtures["PublicZone"],
 		"HTTPSListenerArn":            env["HTTPSListener"],
 		// The public load balancer's; Backend Services' cases override
 		// them with the internal one's below.
@@ -60,11 +67,11 @@ func TestDeploy(t *testing.T) {
 		"InternalHostedZoneID":     env["InternalWorkloadsHostedZone"],
 		"InternalHostedZoneName":   "test.shop.internal",
 		// An imported load balancer: the environment's own, as any ALB.
-		"ImportedALBHTTPListenerArn":  env["Listener"],
+		"ImportedALBHTTPListenerArn":  env["HTTPListener"],
 		"ImportedALBHTTPSListenerArn": env["HTTPSListener"],
 		"ImportedALBDNSName":          "environment-lb.us-east-1.elb.amazonaws.com",
 		"ImportedALBHostedZoneID":     "Z35SXDOTRQ7X7K",
-		"ImportedALBSecurityGroupId":  env["SecurityGroup"],
+		"ImportedALBSecurityGroupId":  env["EnvironmentSecurityGroup"],
 	}
 	// The stacks deploy concurrently into the one moto server, a few at a
 	// time: each deploy is mostly the AWS CLI starting up and waiting.
@@ -102,6 +109,21 @@ func TestDeploy(t *testing.T) {
 	}
 }
 
+// renderEnvironment renders deploy-env.yml with cfngen's environment
+// translation, moto's certificate in it, and returns the template's file.
+func renderEnvironment(t *testing.T, cert string) string {
+	data := strings.ReplaceAll(readFile(t, "deploy-env.yml"), "CERTIFICATE_ARN", cert)
+	out, err := environment([]byte(data), options{app: "shop", env: "test", efs: true, format: cfn.FormatYAML})
+	if err != nil {
+		t.Fatalf("cfngen env deploy-env.yml: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "shop-test.yml")
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
 // deployWorkers is how many stacks deploy at once.
 const deployWorkers = 4
 
@@ -130,7 +152,7 @@ func deployCase(t *testing.T, cli awsCLI, c goldenCase, i int, values map[string
 			}
 		}
 	}
-	file = standIns(t, file, values["PublicZone"])
+	file = standIns(t, file, values)
 	if strings.Contains(readFile(t, file), "ImportValue") {
 		// moto's change sets see no exports (it makes their stack with an
 		// empty export table), so a template that imports one is created
@@ -147,13 +169,18 @@ func deployCase(t *testing.T, cli awsCLI, c goldenCase, i int, values map[string
 // deploys a copy of the template in which each is a bare SQS queue, which
 // moto makes, with a Ref and an Arn; cfn-lint checks their properties.
 // Everything else deploys as rendered.
-var motoStandIns = map[string]bool{"AWS::ServiceDiscovery::Service": true, "AWS::EFS::AccessPoint": true}
+var motoStandIns = map[string]bool{"AWS::ServiceDiscovery::Service": true, "AWS::EFS::AccessPoint": true,
+	"AWS::ServiceDiscovery::PrivateDnsNamespace": true}
 
 // standIns returns the template to deploy: file itself, or a copy with
 // stand-ins for the motoStandIns types, and the environment's public
 // hosted zone for the ones a manifest names: moto refuses a record in a
 // zone it does not have.
-func standIns(t *testing.T, file, zone string) string {
+func standIns(t *testing.T, file string, values map[string]string) string {
+	zone := values["PublicZone"]
+	stoodIn := map[string]bool{}
+	subnets := strings.Split(values["Subnets"], ",")
+	nextSubnet := 0
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(readFile(t, file)), &doc); err != nil {
 		t.Fatal(err)
@@ -170,6 +197,7 @@ func standIns(t *testing.T, file, zone string) string {
 			for k := 0; k+1 < len(r.Content); k += 2 {
 				if r.Content[k].Value == "Type" && motoStandIns[r.Content[k+1].Value] {
 					r.Content = []*yaml.Node{r.Content[k], {Kind: yaml.ScalarNode, Value: "AWS::SQS::Queue"}}
+					stoodIn[resources.Content[j-1].Value] = true
 					changed = true
 					break
 				}
@@ -196,10 +224,36 @@ func standIns(t *testing.T, file, zone string) string {
 							v.Value, changed = zone, true
 						}
 					}
+					// An existing VPC, subnets and certificates a manifest
+					// names are the test environment's, which moto has.
+					walkScalars(props, func(v *yaml.Node) {
+						switch {
+						case strings.HasPrefix(v.Value, "vpc-"):
+							v.Value, changed = values["VpcId"], true
+						case strings.HasPrefix(v.Value, "subnet-"):
+							v.Value, changed = subnets[nextSubnet%len(subnets)], true
+							nextSubnet++
+						case strings.HasPrefix(v.Value, "arn:aws:acm:"):
+							v.Value, changed = values["NLBCertificateArn"], true
+						}
+					})
 				}
 			}
 		}
 	}
+	// A stand-in's Id (a namespace's) is its Ref, the queue's URL.
+	var ids func(n *yaml.Node)
+	ids = func(n *yaml.Node) {
+		if n.Tag == "!GetAtt" && n.Kind == yaml.ScalarNode {
+			if res, attr, _ := strings.Cut(n.Value, "."); stoodIn[res] && attr == "Id" {
+				n.Tag, n.Value = "!Ref", res
+			}
+		}
+		for _, c := range n.Content {
+			ids(c)
+		}
+	}
+	ids(root)
 	if !changed {
 		return file
 	}
@@ -212,6 +266,16 @@ func standIns(t *testing.T, file, zone string) string {
 		t.Fatal(err)
 	}
 	return copyFile
+}
+
+// walkScalars calls fn with every plain string scalar below n.
+func walkScalars(n *yaml.Node, fn func(*yaml.Node)) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		fn(n)
+	}
+	for _, c := range n.Content {
+		walkScalars(c, fn)
+	}
 }
 
 // nlbListener reports whether a resource is a Network Load Balancer's
@@ -238,7 +302,7 @@ func nlbListener(r *yaml.Node) bool {
 var motoGaps = map[string]bool{
 	"AWS::ApplicationAutoScaling::ScalableTarget": true, "AWS::ApplicationAutoScaling::ScalingPolicy": true,
 	"AWS::SNS::Subscription": true, "AWS::SQS::QueuePolicy": true, "AWS::SNS::TopicPolicy": true,
-	"AWS::ServiceDiscovery::Service": true,
+	"AWS::ServiceDiscovery::Service": true, "AWS::CloudWatch::Alarm": true,
 }
 
 // reliedOn are the resource types cfngen generates and the environment
@@ -250,7 +314,11 @@ var reliedOn = map[string]bool{
 	"AWS::ElasticLoadBalancingV2::LoadBalancer": true, "AWS::ElasticLoadBalancingV2::Listener": true,
 	"AWS::EC2::VPC": true, "AWS::EC2::Subnet": true, "AWS::EC2::SecurityGroup": true,
 	"AWS::SQS::Queue": true, "AWS::StepFunctions::StateMachine": true, "AWS::Events::Rule": true,
-	"AWS::SNS::Topic": true, "AWS::EFS::FileSystem": true,
+	"AWS::SNS::Topic": true, "AWS::EFS::FileSystem": true, "AWS::EFS::MountTarget": true,
+	"AWS::EC2::InternetGateway": true, "AWS::EC2::VPCGatewayAttachment": true, "AWS::EC2::RouteTable": true,
+	"AWS::EC2::Route": true, "AWS::EC2::SubnetRouteTableAssociation": true, "AWS::EC2::EIP": true,
+	"AWS::EC2::NatGateway": true, "AWS::EC2::SecurityGroupIngress": true, "AWS::Route53::HostedZone": true,
+	"AWS::Route53::RecordSetGroup": true,
 }
 
 // startMoto starts moto_server on a free loopback port and stops it when

@@ -17,6 +17,8 @@ import (
 	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/diag"
+	"github.com/cfngen/cfngen/envmanifest"
+	"github.com/cfngen/cfngen/envstack"
 	"github.com/cfngen/cfngen/manifest"
 	"github.com/cfngen/cfngen/patch"
 	"github.com/cfngen/cfngen/stack"
@@ -34,6 +36,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 type options struct {
 	app, env   string
 	copilotEnv bool
+	efs        bool
 	// patches is the case's overrides/cfn.patches.yml, if any.
 	patches []byte
 	// readFile reads the case's env files, from its folder.
@@ -106,6 +109,7 @@ func caseOptions(t testing.TB, dir string) options {
 	fs.StringVar(&opts.app, "app", "", "")
 	fs.StringVar(&opts.env, "env", "", "")
 	fs.BoolVar(&opts.copilotEnv, "copilot-env", false, "")
+	fs.BoolVar(&opts.efs, "efs", false, "")
 	if err := fs.Parse(fields); err != nil || fs.NArg() > 0 {
 		t.Fatalf("%s/args: want NAME=VALUE variables, then only --app, --env and --copilot-env: %v", dir, err)
 	}
@@ -140,6 +144,9 @@ func pipeline(data []byte, opts options) ([]byte, error) {
 		v, ok := opts.vars[k]
 		return v, ok
 	}
+	if strings.Contains(string(data), "\ntype: Environment") {
+		return environment(data, opts)
+	}
 	var errs diag.List
 	w, err := manifest.Parse("manifest.yml", data, manifest.Options{App: opts.app, Env: opts.env, Lookup: lookup, ReadFile: opts.readFile})
 	errs.Append(err)
@@ -167,6 +174,19 @@ func pipeline(data []byte, opts options) ([]byte, error) {
 		return nil, err
 	}
 	return cfn.MarshalRoot(root, opts.format)
+}
+
+// environment renders an environment manifest, as cfngen env does.
+func environment(data []byte, opts options) ([]byte, error) {
+	e, err := envmanifest.Parse("manifest.yml", data)
+	if err != nil {
+		return nil, err
+	}
+	t, err := envstack.Template(e, envstack.Options{App: opts.app, Env: opts.env, EFS: opts.efs})
+	if err != nil {
+		return nil, err
+	}
+	return cfn.Marshal(t, opts.format)
 }
 
 // render runs a case and returns the file it should match and its content.

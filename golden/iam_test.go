@@ -65,7 +65,8 @@ func TestNoWildcardsInIAM(t *testing.T) {
 				}
 			})
 		}
-		if checked == 0 {
+		// Every workload has roles; an environment (env-…) may have none.
+		if checked == 0 && !strings.HasPrefix(c.name, "env-") {
 			t.Errorf("%s: no IAM statement found; the walk is broken", c.name)
 		}
 	}

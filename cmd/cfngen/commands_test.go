@@ -335,3 +335,29 @@ func TestOverrides(t *testing.T) {
 		t.Errorf("with cdk.json: exit %d, stdout %q, stderr %q; want 1 and the reason", code, out, errOut)
 	}
 }
+
+// cfngen env renders an environment manifest; validate and check take one
+// by its type.
+func TestEnvironmentManifest(t *testing.T) {
+	path := writeManifest(t, "name: preview\ntype: Environment\nhttp:\n  public: {}\n")
+	code, out, errOut := cfngen("", "env", "--app", "shop", "--env", "preview", path)
+	if code != 0 {
+		t.Fatalf("env: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Name: !Sub '${AWS::StackName}-ClusterId'", "Name: !Sub '${AWS::StackName}-HTTPListenerArn'", "Type: AWS::EC2::NatGateway"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("environment template lacks %q", want)
+		}
+	}
+	stackFile := filepath.Join(t.TempDir(), "env.yml")
+	if err := os.WriteFile(stackFile, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := cfngen("", "check", "--app", "shop", "--env", "preview", path, stackFile); code != 0 {
+		t.Errorf("check: exit %d: %s", code, errOut)
+	}
+	bad := writeManifest(t, "name: preview\ntype: Environment\nnetwork:\n  vpc:\n    cidrr: 10.0.0.0/16\n")
+	if code, out, errOut := cfngen("", "validate", bad); code != 1 || out != "" || !strings.Contains(errOut, `network.vpc: unknown field "cidrr"; did you mean "cidr"?`) {
+		t.Errorf("validate: exit %d, stdout %q, stderr %q; want 1 and the did-you-mean", code, out, errOut)
+	}
+}

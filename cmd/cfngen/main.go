@@ -16,6 +16,8 @@ import (
 	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/diag"
+	"github.com/cfngen/cfngen/envmanifest"
+	"github.com/cfngen/cfngen/envstack"
 	"github.com/cfngen/cfngen/manifest"
 	"github.com/cfngen/cfngen/patch"
 	"github.com/cfngen/cfngen/stack"
@@ -33,6 +35,7 @@ const usage = `usage:
   cfngen --out-dir DIR [flags] MANIFEST...         render many, to DIR/<name>[-<env>].stack.yml
   cfngen validate [flags] MANIFEST...              report every problem, print nothing else
   cfngen check [flags] MANIFEST STACK              exit 1 with a diff when STACK is stale
+  cfngen env [flags] ENV-MANIFEST                   render an environment manifest (type: Environment)
   cfngen schema                                    print the manifest's JSON Schema
 
 flags:
@@ -48,6 +51,8 @@ type config struct {
 	// copilotEnv imports the environment's values from the exports of
 	// the Copilot environment stack <app>-<env>.
 	copilotEnv bool
+	// efs gives an environment its file system.
+	efs bool
 }
 
 // envFlag collects --env, which batch mode takes more than once.
@@ -65,6 +70,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runCheck(args[1:], stdin, stdout, stderr)
 		case "schema":
 			return runSchema(args[1:], stdout, stderr)
+		case "env":
+			// cfngen env MANIFEST: the same render; the manifest's type
+			// says it is an environment.
+			args = args[1:]
 		}
 	}
 	if slices.Contains(args, "--version") || slices.Contains(args, "-version") {
@@ -125,6 +134,7 @@ func parseArgs(name string, args []string, stdout io.Writer, renderMode bool) (c
 	fs.StringVar(&cfg.app, "app", "", "application `name` (COPILOT_APPLICATION_NAME)")
 	fs.Var((*envFlag)(&cfg.envs), "env", "environment `name` (COPILOT_ENVIRONMENT_NAME); with --out-dir, repeat it for several")
 	fs.BoolVar(&cfg.copilotEnv, "copilot-env", false, "import the environment's cluster, subnets, listeners, ... from the exports of the Copilot environment stack <app>-<env>, instead of taking parameters")
+	fs.BoolVar(&cfg.efs, "efs", false, "an environment manifest: make the environment's EFS file system, for workloads with efs: true")
 	fs.StringVar(&cfg.addons, "addons", "", "addon templates to merge from `dir` (default: addons/ beside MANIFEST, if there)")
 	if renderMode {
 		fs.StringVar(&cfg.out, "o", "", "write the template to `file`, atomically, instead of standard output")
@@ -230,6 +240,9 @@ func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.Li
 	if err != nil {
 		return rendered{}, nil, err
 	}
+	if isEnvironment(data) {
+		return translateEnvironment(cfg, name, env, data)
+	}
 	templates, params, err := readAddons(cfg, path)
 	if err != nil {
 		return rendered{}, nil, err
@@ -259,6 +272,41 @@ func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.Li
 		return rendered{}, errs, nil
 	}
 	return rendered{name: w.Name, at: diag.Position{File: w.File, Pos: w.ValuePos("name")}, data: out}, nil, nil
+}
+
+// isEnvironment finds an environment manifest by its top-level type.
+func isEnvironment(data []byte) bool {
+	for _, line := range strings.Split(string(data), "\n") {
+		value, ok := strings.CutPrefix(line, "type:")
+		if !ok {
+			continue
+		}
+		value, _, _ = strings.Cut(value, "#")
+		return strings.Trim(strings.TrimSpace(value), `'"`) == "Environment"
+	}
+	return false
+}
+
+// translateEnvironment renders an environment manifest into the
+// environment stack's template.
+func translateEnvironment(cfg config, name, env string, data []byte) (rendered, diag.List, error) {
+	var errs diag.List
+	e, err := envmanifest.Parse(name, data)
+	errs.Append(err)
+	var out []byte
+	if len(errs) == 0 {
+		var t *cfn.Template
+		t, err = envstack.Template(e, envstack.Options{App: cfg.app, Env: env, EFS: cfg.efs})
+		if err == nil {
+			out, err = cfn.Marshal(t, cfn.Format(cfg.format))
+		}
+		errs.Append(err)
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return rendered{}, errs, nil
+	}
+	return rendered{name: e.Name, at: diag.Position{File: name, Pos: diag.Pos{Line: 1, Col: 1}}, data: out}, nil, nil
 }
 
 // marshal writes the template, after the YAML patches if there are any.
