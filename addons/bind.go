@@ -88,36 +88,26 @@ func (s *Set) Bind(values map[string]any) {
 }
 
 func rewrite(v any, binds map[string]binding) any {
-	switch v := v.(type) {
-	case cfn.Map:
-		out := make(cfn.Map, len(v))
-		for i, f := range v {
-			out[i] = cfn.Field{Key: f.Key, Value: rewrite(f.Value, binds)}
+	return cfn.Rewrite(v, func(node any) (any, bool) {
+		f, ok := node.(cfn.Func)
+		if !ok {
+			return nil, false
 		}
-		return out
-	case cfn.List:
-		out := make(cfn.List, len(v))
-		for i, item := range v {
-			out[i] = rewrite(item, binds)
-		}
-		return out
-	case cfn.Func:
-		switch v.Name {
+		switch f.Name {
 		case "Ref":
-			if name, ok := v.Arg.(string); ok {
+			if name, ok := f.Arg.(string); ok {
 				if b, bound := binds[name]; bound {
 					if b.ref != "" {
-						return cfn.Func{Name: "Ref", Arg: b.ref}
+						return cfn.Func{Name: "Ref", Arg: b.ref}, true
 					}
-					return b.value
+					return b.value, true
 				}
 			}
 		case "Fn::Sub":
-			return rewriteSub(v, binds)
+			return rewriteSub(f, binds), true
 		}
-		return cfn.Func{Name: v.Name, Arg: rewrite(v.Arg, binds)}
-	}
-	return v
+		return nil, false
+	})
 }
 
 // subVariable finds ${NAME} in a !Sub string; compiled on first use.

@@ -62,3 +62,30 @@ func (m *Map) Delete(key string) {
 		}
 	}
 }
+
+// Rewrite returns a copy of the tree v in which fn has seen every node,
+// parents first: where fn returns true its result replaces the node and
+// its children are not visited; mappings, lists and functions' arguments
+// are copied and their children rewritten.
+func Rewrite(v any, fn func(any) (any, bool)) any {
+	if out, done := fn(v); done {
+		return out
+	}
+	switch v := v.(type) {
+	case Map:
+		out := make(Map, len(v))
+		for i, f := range v {
+			out[i] = Field{Key: f.Key, Value: Rewrite(f.Value, fn)}
+		}
+		return out
+	case List:
+		out := make(List, len(v))
+		for i, item := range v {
+			out[i] = Rewrite(item, fn)
+		}
+		return out
+	case Func:
+		return Func{Name: v.Name, Arg: Rewrite(v.Arg, fn)}
+	}
+	return v
+}

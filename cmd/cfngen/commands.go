@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/cfngen/cfngen/addons"
 	"github.com/cfngen/cfngen/diag"
 	"github.com/cfngen/cfngen/manifest"
+	"github.com/cfngen/cfngen/migrate"
+	"github.com/cfngen/cfngen/stack"
 )
 
 // runValidate reports every problem in every manifest, for every --env,
@@ -116,6 +120,95 @@ func runSchema(args []string, stdout, stderr io.Writer) int {
 	}
 	if _, err := stdout.Write(manifest.Schema()); err != nil {
 		fmt.Fprintf(stderr, "cfngen schema: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// runMigrate writes the plan that moves a Copilot service with addons onto
+// cfngen's template without losing the addons' data.
+func runMigrate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cfngen migrate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var app, env, addonsDir, resources, stackFile, outDir string
+	fs.StringVar(&app, "app", "", "application `name`")
+	fs.StringVar(&env, "env", "", "environment `name`")
+	fs.StringVar(&addonsDir, "addons", "", "addon templates `dir` (default: addons/ beside MANIFEST)")
+	fs.StringVar(&resources, "addons-resources", "", "`file`: aws cloudformation describe-stack-resources --stack-name <AddonsStack's stack> --output json")
+	fs.StringVar(&stackFile, "addons-stack", "", "`file`: aws cloudformation describe-stacks --stack-name <AddonsStack's stack> --output json")
+	fs.StringVar(&outDir, "out-dir", "", "write the plan's files into `dir`")
+	var manifestPath string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintln(stdout, "usage: cfngen migrate --app A --env E --addons-resources FILE --addons-stack FILE --out-dir DIR MANIFEST")
+				fs.SetOutput(stdout)
+				fs.PrintDefaults()
+				return exitOK
+			}
+			fmt.Fprintf(stderr, "cfngen migrate: %v\n", err)
+			return exitUsage
+		}
+		if args = fs.Args(); len(args) > 0 {
+			if manifestPath != "" {
+				fmt.Fprintln(stderr, "cfngen migrate: one manifest")
+				return exitUsage
+			}
+			manifestPath, args = args[0], args[1:]
+		}
+	}
+	if manifestPath == "" || app == "" || env == "" || resources == "" || stackFile == "" || outDir == "" {
+		fmt.Fprintln(stderr, "cfngen migrate: want --app, --env, --addons-resources, --addons-stack, --out-dir and MANIFEST")
+		return exitUsage
+	}
+	cfg := config{app: app, envs: []string{env}, addons: addonsDir, format: "yaml", copilotEnv: true}
+	if err := checkNames(cfg); err != nil {
+		fmt.Fprintf(stderr, "cfngen migrate: %v\n", err)
+		return exitUsage
+	}
+	name, data, err := readManifest(manifestPath, nil)
+	var templates []addons.File
+	var params *addons.File
+	if err == nil {
+		templates, params, err = readAddons(cfg, manifestPath)
+	}
+	var resData, stackData []byte
+	if err == nil {
+		resData, err = readInput(resources)
+	}
+	if err == nil {
+		stackData, err = readInput(stackFile)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "cfngen migrate: %v\n", err)
+		return exitUsage
+	}
+	w, err := manifest.Parse(name, data, manifest.Options{App: app, Env: env, Lookup: os.LookupEnv, ReadFile: envFileReader(manifestPath)})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInput
+	}
+	files, err := migrate.Plan(migrate.Inputs{Workload: w, Templates: templates, Params: params,
+		Options: stack.Options{App: app, Env: env, CopilotEnv: true}, Resources: resData, Stack: stackData})
+	if err != nil {
+		fmt.Fprintln(stderr, "cfngen migrate:", err)
+		return exitInput
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "cfngen migrate: %v\n", err)
+		return exitUsage
+	}
+	var staged []staged
+	for _, f := range files {
+		s, err := stage(filepath.Join(outDir, f.Name), f.Data)
+		if err != nil {
+			fmt.Fprintf(stderr, "cfngen migrate: %v\n", err)
+			return exitUsage
+		}
+		staged = append(staged, s)
+	}
+	if err := commit(staged); err != nil {
+		fmt.Fprintf(stderr, "cfngen migrate: %v\n", err)
 		return exitUsage
 	}
 	return exitOK

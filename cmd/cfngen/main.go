@@ -36,6 +36,7 @@ const usage = `usage:
   cfngen validate [flags] MANIFEST...              report every problem, print nothing else
   cfngen check [flags] MANIFEST STACK              exit 1 with a diff when STACK is stale
   cfngen env [flags] ENV-MANIFEST                   render an environment manifest (type: Environment)
+  cfngen migrate [flags] MANIFEST                  plan the move of a Copilot service with addons, keeping their data
   cfngen schema                                    print the manifest's JSON Schema
 
 flags:
@@ -70,6 +71,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runCheck(args[1:], stdin, stdout, stderr)
 		case "schema":
 			return runSchema(args[1:], stdout, stderr)
+		case "migrate":
+			return runMigrate(args[1:], stdout, stderr)
 		case "env":
 			// cfngen env MANIFEST: the same render; the manifest's type
 			// says it is an environment.
