@@ -7,12 +7,29 @@ import (
 	"github.com/cfngen/cfngen/cfn"
 	"github.com/cfngen/cfngen/diag"
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 )
 
-func root() cfn.Map {
-	return cfn.Map{{"Resources", cfn.Map{{"LogGroup", cfn.Map{{"Type", "AWS::Logs::LogGroup"},
-		{"Properties", cfn.Map{{"RetentionInDays", cfn.Number("30")}, {"Tags", cfn.List{"a", "b"}}}}}}}}}
+// tree reads a template from YAML.
+func tree(t testing.TB, text string) cfn.Map {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &n); err != nil {
+		t.Fatal(err)
+	}
+	v, err := cfn.FromYAML(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(cfn.Map)
 }
+
+const base = `Resources:
+  LogGroup:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      RetentionInDays: 30
+      Tags: [a, b]
+`
 
 // Apply follows RFC 6902 for add, remove and replace, ~1 and ~0 included.
 func TestApply(t *testing.T) {
@@ -31,13 +48,19 @@ func TestApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Apply(root(), ops)
+	got, err := Apply(tree(t, base), ops)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := cfn.Map{{"Resources", cfn.Map{{"LogGroup", cfn.Map{{"Type", "AWS::Logs::LogGroup"},
-		{"Properties", cfn.Map{{"RetentionInDays", cfn.Number("7")}, {"Tags", cfn.List{"x", "b"}}}},
-		{"Metadata", cfn.Map{{"a/b~c", cfn.Func{Name: "Ref", Arg: "AWS::Region"}}}}}}}}}
+	want := tree(t, `Resources:
+  LogGroup:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      RetentionInDays: 7
+      Tags: [x, b]
+    Metadata:
+      a/b~c: !Ref AWS::Region
+`)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Apply() mismatch (-want +got):\n%s", diff)
 	}
@@ -52,7 +75,7 @@ func FuzzPatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ops, err := Parse("p.yml", data)
 		if err == nil {
-			_, err = Apply(root(), ops)
+			_, err = Apply(tree(t, base), ops)
 		}
 		if err == nil {
 			return
