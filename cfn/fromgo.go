@@ -167,7 +167,15 @@ func valueTree(v reflect.Value) (any, error) {
 // structTree is a struct's fields, omitempty honoured.
 func structTree(v reflect.Value) (Map, error) {
 	fs := fields(v.Type())
-	m := make(Map, 0, len(fs))
+	// goformation's structs have dozens of fields, few of them set: size
+	// the mapping for those.
+	n := 0
+	for _, f := range fs {
+		if !f.omitempty || !empty(v.Field(f.index)) {
+			n++
+		}
+	}
+	m := make(Map, 0, n)
 	for _, f := range fs {
 		fv := v.Field(f.index)
 		if f.omitempty && empty(fv) {
