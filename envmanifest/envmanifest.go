@@ -258,6 +258,11 @@ func (d *decoder) http(n *yaml.Node, e *Environment) {
 				e.Private.Certificates = d.certificates(x, p+"."+k)
 			case "subnets":
 				e.Private.Subnets, _ = d.StringList(x, p+"."+k)
+				for i, s := range e.Private.Subnets {
+					if !hexID(s, "subnet-") {
+						d.Errorf(x.Content[i], fmt.Sprintf("%s.subnets[%d]", p, i), "must be a subnet id such as subnet-0123456789abcdef0, got %q", s)
+					}
+				}
 			case "ssl_policy":
 				e.Private.SSLPolicy, _ = d.NonEmpty(x, p+"."+k)
 			case "ingress":
