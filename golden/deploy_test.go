@@ -95,6 +95,11 @@ func TestDeploy(t *testing.T) {
 	}
 	close(jobs)
 	wg.Wait()
+	t.Run("takeover", func(t *testing.T) {
+		cli := cli
+		cli.t = t
+		takeover(t, cli, values)
+	})
 	// moto accepts a type it cannot create and says so only in its log. The
 	// types cfngen generates must all be created; an addon's may not be.
 	for _, m := range unique(regexp.MustCompile(`No Moto CloudFormation support for (\S+)`).FindAllStringSubmatch(readFile(t, log), -1)) {

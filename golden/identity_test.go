@@ -61,33 +61,38 @@ func TestCopilotIdentity(t *testing.T) {
 			if err != nil {
 				t.Fatalf("render with --copilot-env: %v", err)
 			}
-			ours := resourcesOf(t, out)
 			theirs := resourcesOf(t, []byte(readFile(t, filepath.Join("copilot", id.copilot))))
-			ev := evaluator{app: id.app, env: id.env, workload: id.workload}
-			for _, name := range sortedKeys(theirs) {
-				r := theirs[name]
-				typ, _ := r.Get("Type")
-				props, ok := replacing[typ.(string)]
-				if !ok {
-					continue
-				}
-				mine, ok := ours[name]
-				if !ok {
-					t.Errorf("%s %s: Copilot's stack has it, cfngen's template does not: CloudFormation would delete it", typ, name)
-					continue
-				}
-				if myType, _ := mine.Get("Type"); myType != typ {
-					t.Errorf("%s: type %v, Copilot's %v", name, myType, typ)
-					continue
-				}
-				for _, p := range props {
-					want, got := ev.eval(property(r, p)), ev.eval(property(mine, p))
-					if diff := cmp.Diff(want, got); diff != "" {
-						t.Errorf("%s %s.%s would force a replacement (-Copilot +cfngen):\n%s", typ, name, p, diff)
-					}
-				}
-			}
+			sameIdentity(t, theirs, resourcesOf(t, out), evaluator{app: id.app, env: id.env, workload: id.workload})
 		})
+	}
+}
+
+// sameIdentity holds every resource of a kept type in theirs to the same
+// logical id, type and replacement-forcing properties in ours.
+func sameIdentity(t *testing.T, theirs, ours map[string]cfn.Map, ev evaluator) {
+	t.Helper()
+	for _, name := range sortedKeys(theirs) {
+		r := theirs[name]
+		typ, _ := r.Get("Type")
+		props, ok := replacing[typ.(string)]
+		if !ok {
+			continue
+		}
+		mine, ok := ours[name]
+		if !ok {
+			t.Errorf("%s %s: Copilot's stack has it, cfngen's template does not: CloudFormation would delete it", typ, name)
+			continue
+		}
+		if myType, _ := mine.Get("Type"); myType != typ {
+			t.Errorf("%s: type %v, Copilot's %v", name, myType, typ)
+			continue
+		}
+		for _, p := range props {
+			want, got := ev.eval(property(r, p)), ev.eval(property(mine, p))
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s %s.%s would force a replacement (-Copilot +cfngen):\n%s", typ, name, p, diff)
+			}
+		}
 	}
 }
 
