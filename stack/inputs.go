@@ -65,43 +65,37 @@ func inSubnets(w *manifest.Workload) input {
 	return input{param: Subnets, typ: "List<AWS::EC2::Subnet::Id>", desc: "Subnets for the tasks of the service.", export: export, list: true}
 }
 
-// inHTTPListener is the listener that routes to the service: the public
-// load balancer's for a Load Balanced Web Service, the internal one's for a
-// Backend Service, as Copilot exported them.
+// The inputs of the service's load balancer: the public one's for a Load
+// Balanced Web Service, the internal one's for a Backend Service, as
+// Copilot exported them.
 func inHTTPListener(w *manifest.Workload) input {
-	export := exports.HTTPListener
-	if w.Type == manifest.BackendService {
-		export = exports.InternalHTTPListener
-	}
-	return input{param: HTTPListenerArn, typ: "String", desc: "ARN of the load balancer listener that routes to the service.", export: export}
+	return loadBalancerInput(w, HTTPListenerArn, "ARN of the load balancer listener that routes to the service.",
+		exports.HTTPListener, exports.InternalHTTPListener)
 }
 
-// inHTTPSListener is the HTTPS listener of the service's load balancer.
 func inHTTPSListener(w *manifest.Workload) input {
-	export := exports.HTTPSListener
-	if w.Type == manifest.BackendService {
-		export = exports.InternalHTTPSListener
-	}
-	return input{param: HTTPSListenerArn, typ: "String", desc: "ARN of the load balancer's HTTPS listener, with a certificate for the aliases.", export: export}
+	return loadBalancerInput(w, HTTPSListenerArn, "ARN of the load balancer's HTTPS listener, with a certificate for the aliases.",
+		exports.HTTPSListener, exports.InternalHTTPSListener)
 }
 
-// inLoadBalancerDNS and inLoadBalancerZone are the service's load
-// balancer's DNS name and canonical hosted zone, which alias records
-// point at.
 func inLoadBalancerDNS(w *manifest.Workload) input {
-	export := exports.PublicLoadBalancerDNS
-	if w.Type == manifest.BackendService {
-		export = exports.InternalLoadBalancerDNS
-	}
-	return input{param: LoadBalancerDNSName, typ: "String", desc: "DNS name of the load balancer the alias records point at.", export: export}
+	return loadBalancerInput(w, LoadBalancerDNSName, "DNS name of the load balancer the alias records point at.",
+		exports.PublicLoadBalancerDNS, exports.InternalLoadBalancerDNS)
 }
 
 func inLoadBalancerZone(w *manifest.Workload) input {
-	export := exports.PublicLoadBalancerZone
+	return loadBalancerInput(w, LoadBalancerHostedZoneID, "Canonical hosted zone id of the load balancer the alias records point at.",
+		exports.PublicLoadBalancerZone, exports.InternalLoadBalancerZone)
+}
+
+// loadBalancerInput is a String input whose export is the public or the
+// internal load balancer's by the workload's type.
+func loadBalancerInput(w *manifest.Workload, param, desc, public, internal string) input {
+	export := public
 	if w.Type == manifest.BackendService {
-		export = exports.InternalLoadBalancerZone
+		export = internal
 	}
-	return input{param: LoadBalancerHostedZoneID, typ: "String", desc: "Canonical hosted zone id of the load balancer the alias records point at.", export: export}
+	return input{param: param, typ: "String", desc: desc, export: export}
 }
 
 // value is the input in the template: !Ref of its parameter, or the
