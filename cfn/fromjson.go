@@ -136,20 +136,31 @@ func (p *jsonParser) object() (any, error) {
 			return nil, err
 		}
 		m = append(m, Field{k, v})
-		p.space()
-		if p.pos >= len(p.data) {
-			return nil, p.errorf("unexpected end")
+		done, err := p.next('}')
+		if err != nil {
+			return nil, err
 		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
+		if done {
 			return m, nil
-		default:
-			return nil, p.errorf("expected ',' or '}'")
 		}
 	}
+}
+
+// next reads the comma between items, or the closing bracket, which ends
+// the object or array.
+func (p *jsonParser) next(closing byte) (done bool, err error) {
+	p.space()
+	switch {
+	case p.pos >= len(p.data):
+		return false, p.errorf("unexpected end")
+	case p.data[p.pos] == ',':
+		p.pos++
+		return false, nil
+	case p.data[p.pos] == closing:
+		p.pos++
+		return true, nil
+	}
+	return false, p.errorf("expected ',' or '%c'", closing)
 }
 
 func (p *jsonParser) array() (any, error) {
@@ -167,18 +178,12 @@ func (p *jsonParser) array() (any, error) {
 			return nil, err
 		}
 		l = append(l, v)
-		p.space()
-		if p.pos >= len(p.data) {
-			return nil, p.errorf("unexpected end")
+		done, err := p.next(']')
+		if err != nil {
+			return nil, err
 		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
+		if done {
 			return l, nil
-		default:
-			return nil, p.errorf("expected ',' or ']'")
 		}
 	}
 }

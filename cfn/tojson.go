@@ -83,19 +83,27 @@ func (w *jsonWriter) value(v any, indent int) {
 		w.buf = append(w.buf, '}')
 	case string:
 		w.str(v)
-	case Number:
-		w.buf = append(w.buf, v...)
-	case bool:
-		if v {
-			w.buf = append(w.buf, "true"...)
-		} else {
-			w.buf = append(w.buf, "false"...)
-		}
-	case nil:
-		w.buf = append(w.buf, "null"...)
 	default:
-		if w.err == nil {
+		var ok bool
+		if w.buf, ok = appendLiteral(w.buf, v); !ok && w.err == nil {
 			w.err = fmt.Errorf("cfn: cannot write %T as JSON", v)
 		}
 	}
+}
+
+// appendLiteral writes a number, a boolean or null as JSON and YAML both
+// write them, and reports whether v was one.
+func appendLiteral(buf []byte, v any) ([]byte, bool) {
+	switch v := v.(type) {
+	case Number:
+		return append(buf, v...), true
+	case bool:
+		if v {
+			return append(buf, "true"...), true
+		}
+		return append(buf, "false"...), true
+	case nil:
+		return append(buf, "null"...), true
+	}
+	return buf, false
 }

@@ -227,18 +227,9 @@ func (w *yamlWriter) scalar(v any, block int) {
 		} else {
 			w.buf = appendScalarString(w.buf, v)
 		}
-	case Number:
-		w.buf = append(w.buf, v...)
-	case bool:
-		if v {
-			w.buf = append(w.buf, "true"...)
-		} else {
-			w.buf = append(w.buf, "false"...)
-		}
-	case nil:
-		w.buf = append(w.buf, "null"...)
 	default:
-		if w.err == nil {
+		var ok bool
+		if w.buf, ok = appendLiteral(w.buf, v); !ok && w.err == nil {
 			w.err = fmt.Errorf("cfn: cannot write %T as YAML", v)
 		}
 	}
