@@ -69,6 +69,20 @@ type PrivateHTTP struct {
 
 type decoder struct{ yamldec.Decoder }
 
+// Is reports whether data is an environment manifest, by its top-level
+// type: Environment.
+func Is(data []byte) bool {
+	for _, line := range strings.Split(string(data), "\n") {
+		value, ok := strings.CutPrefix(line, "type:")
+		if !ok {
+			continue
+		}
+		value, _, _ = strings.Cut(value, "#")
+		return strings.Trim(strings.TrimSpace(value), `'"`) == "Environment"
+	}
+	return false
+}
+
 var (
 	topFields = yamldec.Fields{Known: []string{"name", "type", "network", "http", "observability"},
 		Unsupported: map[string]string{"cdn": "is refused by design: CloudFront with its certificate and origin lookups is set up around the environment, not in it"}}

@@ -144,7 +144,7 @@ func pipeline(data []byte, opts options) ([]byte, error) {
 		v, ok := opts.vars[k]
 		return v, ok
 	}
-	if strings.Contains(string(data), "\ntype: Environment") {
+	if envmanifest.Is(data) {
 		return environment(data, opts)
 	}
 	var errs diag.List

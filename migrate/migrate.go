@@ -93,16 +93,16 @@ func Plan(in Inputs) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	retain := cfn.Map{{"AWSTemplateFormatVersion", "2010-09-09"},
-		{"Description", "Copilot's addons of " + in.Workload.Name + ", every resource retained for the move to cfngen."}}
-	for _, s := range []cfn.Field{{"Parameters", raw.Parameters}, {"Mappings", raw.Mappings}, {"Conditions", raw.Conditions}} {
+	retain := cfn.Map{{Key: "AWSTemplateFormatVersion", Value: "2010-09-09"},
+		{Key: "Description", Value: "Copilot's addons of " + in.Workload.Name + ", every resource retained for the move to cfngen."}}
+	for _, s := range []cfn.Field{{Key: "Parameters", Value: raw.Parameters}, {Key: "Mappings", Value: raw.Mappings}, {Key: "Conditions", Value: raw.Conditions}} {
 		if m := s.Value.(cfn.Map); len(m) > 0 {
 			retain = append(retain, s)
 		}
 	}
-	retain = append(retain, cfn.Field{"Resources", retained(raw.Resources)})
+	retain = append(retain, cfn.Field{Key: "Resources", Value: retained(raw.Resources)})
 	if len(raw.Outputs) > 0 {
-		retain = append(retain, cfn.Field{"Outputs", raw.Outputs})
+		retain = append(retain, cfn.Field{Key: "Outputs", Value: raw.Outputs})
 	}
 	step1, err := cfn.MarshalRoot(retain, cfn.FormatYAML)
 	if err != nil {
@@ -174,7 +174,7 @@ func Plan(in Inputs) ([]File, error) {
 			remade = append(remade, fmt.Sprintf("%s (%s, %s)", r.Key, typ, id))
 			continue
 		}
-		resources = append(resources, cfn.Field{r.Key, retained(cfn.Map{r})[0].Value})
+		resources = append(resources, cfn.Field{Key: r.Key, Value: retained(cfn.Map{r})[0].Value})
 		imports = append(imports, toImport{fmt.Sprint(typ), r.Key, map[string]string{idKey: id}})
 	}
 	imported.Set("Resources", resources)
@@ -241,10 +241,10 @@ func retained(resources cfn.Map) cfn.Map {
 			}
 			m = append(m, f)
 			if f.Key == "Type" {
-				m = append(m, cfn.Field{"DeletionPolicy", "Retain"}, cfn.Field{"UpdateReplacePolicy", "Retain"})
+				m = append(m, cfn.Field{Key: "DeletionPolicy", Value: "Retain"}, cfn.Field{Key: "UpdateReplacePolicy", Value: "Retain"})
 			}
 		}
-		out[i] = cfn.Field{r.Key, m}
+		out[i] = cfn.Field{Key: r.Key, Value: m}
 	}
 	return out
 }

@@ -243,7 +243,7 @@ func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.Li
 	if err != nil {
 		return rendered{}, nil, err
 	}
-	if isEnvironment(data) {
+	if envmanifest.Is(data) {
 		return translateEnvironment(cfg, name, env, data)
 	}
 	templates, params, err := readAddons(cfg, path)
@@ -275,19 +275,6 @@ func translate(cfg config, path, env string, stdin io.Reader) (rendered, diag.Li
 		return rendered{}, errs, nil
 	}
 	return rendered{name: w.Name, at: diag.Position{File: w.File, Pos: w.ValuePos("name")}, data: out}, nil, nil
-}
-
-// isEnvironment finds an environment manifest by its top-level type.
-func isEnvironment(data []byte) bool {
-	for _, line := range strings.Split(string(data), "\n") {
-		value, ok := strings.CutPrefix(line, "type:")
-		if !ok {
-			continue
-		}
-		value, _, _ = strings.Cut(value, "#")
-		return strings.Trim(strings.TrimSpace(value), `'"`) == "Environment"
-	}
-	return false
 }
 
 // translateEnvironment renders an environment manifest into the
