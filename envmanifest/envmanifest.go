@@ -72,13 +72,15 @@ type decoder struct{ yamldec.Decoder }
 // Is reports whether data is an environment manifest, by its top-level
 // type: Environment.
 func Is(data []byte) bool {
-	for _, line := range strings.Split(string(data), "\n") {
-		value, ok := strings.CutPrefix(line, "type:")
+	for rest := data; len(rest) > 0; {
+		line, after, _ := bytes.Cut(rest, []byte("\n"))
+		rest = after
+		value, ok := bytes.CutPrefix(line, []byte("type:"))
 		if !ok {
 			continue
 		}
-		value, _, _ = strings.Cut(value, "#")
-		return strings.Trim(strings.TrimSpace(value), `'"`) == "Environment"
+		value, _, _ = bytes.Cut(value, []byte("#"))
+		return string(bytes.Trim(bytes.TrimSpace(value), `'"`)) == "Environment"
 	}
 	return false
 }
@@ -129,7 +131,7 @@ func Parse(file string, data []byte) (*Environment, error) {
 	if e.VPC.ID != "" {
 		for _, s := range append(append([]Subnet(nil), e.VPC.Public...), e.VPC.Private...) {
 			if s.ID == "" {
-				d.Errs.Add(file, d.At.Lookup(d.At.Key, "network.vpc.subnets"), "network.vpc.subnets", "an existing VPC's subnets are given by id")
+				d.Errs.Add(file, d.At.Key("network.vpc.subnets"), "network.vpc.subnets", "an existing VPC's subnets are given by id")
 				break
 			}
 		}

@@ -79,15 +79,14 @@ type Workload struct {
 // Pos returns where the field at path is named in the manifest: a map
 // entry's key, a list item, or the nearest recorded parent of either.
 // Paths are as errors print them: sidecars.nginx.port, publish.topics[1].
-func (w *Workload) Pos(path string) diag.Pos { return w.at.Lookup(w.at.Key, path) }
+func (w *Workload) Pos(path string) diag.Pos { return w.at.Key(path) }
 
 // ValuePos returns where the value of the field at path starts.
-func (w *Workload) ValuePos(path string) diag.Pos { return w.at.Lookup(w.at.Value, path) }
+func (w *Workload) ValuePos(path string) diag.Pos { return w.at.Value(path) }
 
 // has reports whether the manifest sets the field at path.
 func (w *Workload) has(path string) bool {
-	_, ok := w.at.Key[path]
-	return ok
+	return w.at.Has(path)
 }
 
 // The containers cfngen adds itself; no sidecar may take their names.

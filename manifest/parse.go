@@ -60,6 +60,9 @@ func Parse(file string, data []byte, opts Options) (*Workload, error) {
 // document decodes the single YAML document in data, turning yaml.v3's
 // syntax errors ("yaml: line 9: ...") into positioned errors.
 func (d *decoder) document(data []byte) *yaml.Node {
+	if doc, ok := yamldec.Parse(data); ok {
+		return d.rootMapping(doc.Content[0])
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -78,7 +81,10 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.syntaxError(data, err)
 		return nil
 	}
-	root := doc.Content[0]
+	return d.rootMapping(doc.Content[0])
+}
+
+func (d *decoder) rootMapping(root *yaml.Node) *yaml.Node {
 	if root.Kind != yaml.MappingNode {
 		d.Errorf(root, "", "the manifest must be a map of fields")
 		return nil

@@ -131,7 +131,7 @@ func (d *decoder) workload(root *yaml.Node) *Workload {
 	if w.FireLens != nil && !dependsOn(&w.Main, FireLensContainer) {
 		// The router must be up before the container whose logs it takes.
 		// Its errors point at logging.
-		at := d.At.Key["logging"]
+		at := d.At.Key("logging")
 		d.At.Record(join(containerPath(&w.Main, w, "depends_on"), FireLensContainer), at, at)
 		w.Main.DependsOn = append(w.Main.DependsOn, Dependency{Container: FireLensContainer, Condition: "START"})
 	}

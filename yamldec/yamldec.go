@@ -44,31 +44,46 @@ const MaxProblems = 100
 
 func Pos(n *yaml.Node) diag.Pos { return diag.Pos{Line: n.Line, Col: n.Column} }
 
-// positions records, once, where each node the decoder visits stands,
+// Positions records, once, where each node the decoder visits stands,
 // keyed by its path: for a map entry the key and the value, for a list
 // item the item. Checks made after decoding look positions up here.
 type Positions struct {
-	Key, Value map[string]diag.Pos
+	at map[string]entryPos
 }
+
+type entryPos struct{ key, value diag.Pos }
 
 func (p *Positions) Record(path string, key, value diag.Pos) {
-	if p.Key == nil {
-		p.Key, p.Value = map[string]diag.Pos{}, map[string]diag.Pos{}
+	if p.at == nil {
+		p.at = make(map[string]entryPos, 64)
 	}
-	if _, seen := p.Key[path]; !seen {
-		p.Key[path], p.Value[path] = key, value
+	if _, seen := p.at[path]; !seen {
+		p.at[path] = entryPos{key, value}
 	}
 }
 
-// lookup returns the position recorded for path in table, or for its
-// nearest recorded parent.
-func (p *Positions) Lookup(table map[string]diag.Pos, path string) diag.Pos {
+// Key returns the position recorded for path's key, or for its nearest
+// recorded parent's.
+func (p *Positions) Key(path string) diag.Pos { return p.lookup(path).key }
+
+// Value returns the position recorded for path's value, or for its nearest
+// recorded parent's.
+func (p *Positions) Value(path string) diag.Pos { return p.lookup(path).value }
+
+// Has reports whether a position is recorded for path itself.
+func (p *Positions) Has(path string) bool {
+	_, ok := p.at[path]
+	return ok
+}
+
+func (p *Positions) lookup(path string) entryPos {
 	for {
-		if at, ok := table[path]; ok {
+		if at, ok := p.at[path]; ok {
 			return at
 		}
 		if path == "" {
-			return diag.Pos{Line: 1, Col: 1}
+			start := diag.Pos{Line: 1, Col: 1}
+			return entryPos{start, start}
 		}
 		path = Parent(path)
 	}
@@ -159,23 +174,49 @@ func (d *Decoder) Entries(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
 		d.Errorf(n, path, "must be a map")
 		return
 	}
-	seen := map[string]bool{}
+	var seen map[string]bool // only for large mappings: small ones are scanned
+	if len(n.Content) > 2*smallMapping {
+		seen = make(map[string]bool, len(n.Content)/2)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if k.Kind != yaml.ScalarNode || k.Value == "" {
 			d.Errorf(k, path, "keys must be non-empty strings")
 			continue
 		}
-		if seen[k.Value] {
+		if repeated(n.Content, i, seen) {
 			d.Errorf(k, path, "%q repeated", k.Value)
 			continue
 		}
-		seen[k.Value] = true
-		if v := d.Resolve(n.Content[i+1], Join(path, k.Value)); v != nil {
-			d.At.Record(Join(path, k.Value), Pos(k), Pos(v))
+		p := Join(path, k.Value)
+		if v := d.Resolve(n.Content[i+1], p); v != nil {
+			d.At.Record(p, Pos(k), Pos(v))
 			fn(k, v)
 		}
 	}
+}
+
+// smallMapping is how many entries a mapping may hold for its keys to be
+// checked for repeats by looking back, not with a set.
+const smallMapping = 16
+
+// repeated reports whether the key at content[i] repeats an earlier
+// scalar key; seen, if not nil, holds the keys before it and takes this one.
+func repeated(content []*yaml.Node, i int, seen map[string]bool) bool {
+	k := content[i].Value
+	if seen != nil {
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		return false
+	}
+	for j := 0; j < i; j += 2 {
+		if c := content[j]; c.Kind == yaml.ScalarNode && c.Value == k {
+			return true
+		}
+	}
+	return false
 }
 
 // mapping checks n is a mapping of known keys and calls fn for each entry

@@ -1,0 +1,665 @@
+package yamldec
+
+import (
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Parse reads data into the tree yaml.v3's Decoder would build for it,
+// comments aside, when data is written in the block style manifests are:
+// block mappings and sequences, one-line plain and quoted scalars, one-line
+// flow collections, comments. For anything else (anchors and aliases, tags,
+// block and multi-line scalars, empty values, document markers, tabs,
+// carriage returns, any syntax error) ok is false and the caller reads data
+// with yaml.v3, which also words the errors. It is the same tree, cheaper:
+// yaml.v3's event parser was a third of a render.
+//
+// A plain scalar's Tag is yaml.v3's when that is !!str for any spelling
+// (the first character rules out every other tag), else empty, which
+// yaml.v3 resolves when asked: Node.ShortTag and Node.Decode read it the
+// same either way.
+func Parse(data []byte) (doc *yaml.Node, ok bool) {
+	nodes, ok := subsetText(data)
+	if !ok {
+		return nil, false
+	}
+	p := &fastParser{data: data, line: 1}
+	p.slab = make([]yaml.Node, 0, nodes)
+	p.ptrs = make([]*yaml.Node, 0, nodes)
+	indent := p.nextContent()
+	if indent < 0 {
+		return nil, false
+	}
+	root := p.block(indent, 0)
+	if root == nil || p.nextContent() != -1 {
+		return nil, false
+	}
+	doc = p.node(yaml.DocumentNode, "", "", root.Line, root.Column)
+	doc.Content = []*yaml.Node{root}
+	return doc, true
+}
+
+// subsetText reports whether data holds only what the subset reads: no
+// control characters but newlines (so no tabs and no CRs), no byte order
+// mark, none of the Unicode line breaks YAML 1.1 counts, nothing yaml.v3
+// refuses as unprintable. nodes is about how many nodes data holds, a
+// little more: two for each colon, one for each dash, comma and bracket.
+func subsetText(data []byte) (nodes int, ok bool) {
+	nodes = 2
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c < ' ' && c != '\n' || c == 0x7f:
+				return 0, false
+			case c == ':':
+				nodes += 2
+			case c == '-' || c == ',' || c == '[' || c == '{':
+				nodes++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1, r < 0xa0, r == 0x2028, r == 0x2029,
+			r == 0xfeff, r >= 0xfffe && r <= 0xffff, r >= 0xd800 && r <= 0xdfff:
+			return 0, false
+		}
+		i += size
+	}
+	return nodes, true
+}
+
+// maxFastDepth is how deep the fast path nests; deeper documents go to
+// yaml.v3, which has its own bound.
+const maxFastDepth = 64
+
+type fastParser struct {
+	data  []byte
+	pos   int
+	line  int // of pos, from 1
+	start int // offset of the line pos is on
+	// nodes and content slices are cut from slabs, a few allocations a
+	// document instead of one a node
+	slab  []yaml.Node
+	ptrs  []*yaml.Node
+	stack []*yaml.Node
+}
+
+func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]yaml.Node, 0, 64)
+	}
+	p.slab = append(p.slab, yaml.Node{Kind: kind, Tag: tag, Value: value, Line: line, Column: col})
+	return &p.slab[len(p.slab)-1]
+}
+
+// content moves the children stacked since mark into a slice of their own.
+func (p *fastParser) content(mark int) []*yaml.Node {
+	kids := p.stack[mark:]
+	n := len(kids)
+	if len(p.ptrs)+n > cap(p.ptrs) {
+		p.ptrs = make([]*yaml.Node, 0, max(64, n))
+	}
+	at := len(p.ptrs)
+	p.ptrs = append(p.ptrs, kids...)
+	p.stack = p.stack[:mark]
+	return p.ptrs[at : at+n : at+n]
+}
+
+// col is the column of offset i on the current line, from 1, in
+// characters as yaml.v3 counts them.
+func (p *fastParser) col(i int) int {
+	c := 1
+	for _, b := range p.data[p.start:i] {
+		if b&0xc0 != 0x80 {
+			c++
+		}
+	}
+	return c
+}
+
+func (p *fastParser) at(i int) byte {
+	if i < len(p.data) {
+		return p.data[i]
+	}
+	return 0
+}
+
+// blankz is yaml.v3's is_blankz for the subset: a space, a newline or the end.
+func blankz(c byte) bool { return c == ' ' || c == '\n' || c == 0 }
+
+// nextContent moves to the first character of the next line that holds
+// more than spaces and a comment, and returns its indent; -1 at the end of
+// the data, -2 for what the subset does not read there (a document marker).
+// From inside a line it first finishes that line, which must hold no more
+// than a comment.
+func (p *fastParser) nextContent() int {
+	if !p.lineStart() && !p.endLine() {
+		return -2
+	}
+	for p.pos < len(p.data) {
+		i := p.pos
+		for i < len(p.data) && p.data[i] == ' ' {
+			i++
+		}
+		switch {
+		case i == len(p.data):
+			p.pos = i
+			return -1
+		case p.data[i] == '\n':
+		case p.data[i] == '#':
+			for i < len(p.data) && p.data[i] != '\n' {
+				i++
+			}
+			if i == len(p.data) {
+				p.pos = i
+				return -1
+			}
+		default:
+			p.pos = i
+			if i == p.start && (p.has("---") || p.has("...")) && blankz(p.at(i+3)) {
+				return -2
+			}
+			return i - p.start
+		}
+		p.pos, p.start = i+1, i+1
+		p.line++
+	}
+	return -1
+}
+
+// lineStart reports whether only spaces stand before pos on its line.
+func (p *fastParser) lineStart() bool {
+	for _, b := range p.data[p.start:p.pos] {
+		if b != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *fastParser) has(s string) bool {
+	return len(p.data)-p.pos >= len(s) && string(p.data[p.pos:p.pos+len(s)]) == s
+}
+
+// endLine skips spaces and a comment to the start of the next line.
+func (p *fastParser) endLine() bool {
+	i := p.pos
+	for i < len(p.data) && p.data[i] == ' ' {
+		i++
+	}
+	if i < len(p.data) && p.data[i] == '#' {
+		if i > p.start && p.data[i-1] != ' ' {
+			return false // a comment needs a space before it
+		}
+		for i < len(p.data) && p.data[i] != '\n' {
+			i++
+		}
+	}
+	if i == len(p.data) {
+		p.pos = i
+		return true
+	}
+	if p.data[i] != '\n' {
+		return false
+	}
+	p.pos, p.start = i+1, i+1
+	p.line++
+	return true
+}
+
+func (p *fastParser) skipSpaces() {
+	for p.pos < len(p.data) && p.data[p.pos] == ' ' {
+		p.pos++
+	}
+}
+
+// dash reports whether pos is at a block sequence entry.
+func (p *fastParser) dash() bool { return p.at(p.pos) == '-' && blankz(p.at(p.pos+1)) }
+
+// block reads the collection starting at pos, indent columns in.
+func (p *fastParser) block(indent, depth int) *yaml.Node {
+	if depth > maxFastDepth {
+		return nil
+	}
+	if p.dash() {
+		return p.sequence(indent, depth)
+	}
+	if p.keyAhead() {
+		return p.mapping(indent, depth)
+	}
+	return nil
+}
+
+// keyAhead reports whether the line from pos begins with a mapping key.
+func (p *fastParser) keyAhead() bool {
+	c := p.at(p.pos)
+	if c == '\'' || c == '"' {
+		end, ok := p.quotedEnd(p.pos)
+		return ok && p.at(end) == ':' && blankz(p.at(end+1))
+	}
+	_, colon := p.plainEnd(p.pos, false)
+	return colon
+}
+
+func (p *fastParser) mapping(indent, depth int) *yaml.Node {
+	m := p.node(yaml.MappingNode, "!!map", "", p.line, p.col(p.pos))
+	mark := len(p.stack)
+	for {
+		key := p.key()
+		if key == nil {
+			return nil
+		}
+		value := p.value(indent, depth)
+		if value == nil {
+			return nil
+		}
+		p.stack = append(p.stack, key, value)
+		next := p.nextContent()
+		if next < indent {
+			if next == -2 {
+				return nil
+			}
+			break
+		}
+		if next > indent || p.dash() {
+			return nil
+		}
+	}
+	m.Content = p.content(mark)
+	return m
+}
+
+// key reads a mapping key and the colon after it.
+func (p *fastParser) key() *yaml.Node {
+	var k *yaml.Node
+	if c := p.at(p.pos); c == '\'' || c == '"' {
+		k = p.quoted()
+	} else {
+		k = p.plain(false)
+	}
+	if k == nil || p.at(p.pos) != ':' || !blankz(p.at(p.pos+1)) || p.pos-p.start > 1000 {
+		return nil
+	}
+	p.pos++
+	return k
+}
+
+// value reads what follows a key's colon, in a mapping indent columns in.
+func (p *fastParser) value(indent, depth int) *yaml.Node {
+	p.skipSpaces()
+	if c := p.at(p.pos); c != '\n' && c != 0 && c != '#' {
+		return p.inline(depth)
+	}
+	next := p.nextContent()
+	switch {
+	case next > indent:
+		return p.block(next, depth+1)
+	case next == indent && p.dash():
+		// a sequence may stand at its key's indent
+		return p.sequence(indent, depth+1)
+	}
+	return nil // an empty value: yaml.v3 places it by what follows
+}
+
+func (p *fastParser) sequence(indent, depth int) *yaml.Node {
+	s := p.node(yaml.SequenceNode, "!!seq", "", p.line, p.col(p.pos))
+	mark := len(p.stack)
+	for {
+		p.pos++ // the dash
+		p.skipSpaces()
+		var item *yaml.Node
+		if c := p.at(p.pos); c == '\n' || c == 0 || c == '#' {
+			next := p.nextContent()
+			if next <= indent {
+				return nil
+			}
+			item = p.block(next, depth+1)
+		} else if p.dash() || p.keyAhead() {
+			item = p.block(p.pos-p.start, depth+1)
+		} else {
+			item = p.inline(depth)
+		}
+		if item == nil {
+			return nil
+		}
+		p.stack = append(p.stack, item)
+		next := p.nextContent()
+		if next == -2 || next > indent {
+			return nil
+		}
+		if next < indent || !p.dash() {
+			break
+		}
+	}
+	s.Content = p.content(mark)
+	return s
+}
+
+// inline reads a value that starts on the current line and ends on it.
+func (p *fastParser) inline(depth int) *yaml.Node {
+	switch p.at(p.pos) {
+	case '[', '{':
+		return p.flow(depth + 1)
+	case '\'', '"':
+		return p.quoted()
+	}
+	return p.plain(false)
+}
+
+// plainStart reports whether a plain scalar may start at i: not at an
+// indicator, nor at a dash that is not followed by a letter or digit.
+func (p *fastParser) plainStart(i int) bool {
+	switch c := p.at(i); c {
+	case '-':
+		n := p.at(i + 1)
+		return n >= '0' && n <= '9' || n >= 'a' && n <= 'z' || n >= 'A' && n <= 'Z'
+	case 0, ' ', '\n', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+		return false
+	}
+	return true
+}
+
+// plainEnd finds the end of a plain scalar that starts at i, trailing
+// spaces left out, and whether a key's colon ends it. In flow context
+// (flow) it also ends at a flow indicator.
+func (p *fastParser) plainEnd(i int, flow bool) (end int, colon bool) {
+	if !p.plainStart(i) {
+		return -1, false
+	}
+	end = i
+	for ; i < len(p.data); i++ {
+		switch c := p.data[i]; c {
+		case '\n':
+			return end, false
+		case ' ':
+			continue
+		case '#':
+			if p.data[i-1] == ' ' {
+				return end, false
+			}
+		case ':':
+			if blankz(p.at(i + 1)) {
+				return end, true
+			}
+			if flow {
+				return -1, false
+			}
+		case ',', '[', ']', '{', '}', '?':
+			if flow {
+				return end, false
+			}
+		}
+		end = i + 1
+	}
+	return end, false
+}
+
+// plain reads a one-line plain scalar at pos; a key's colon after it ends
+// it, and is for the caller to read.
+func (p *fastParser) plain(flow bool) *yaml.Node {
+	start := p.pos
+	end, _ := p.plainEnd(start, flow)
+	if end < 0 {
+		return nil
+	}
+	value := string(p.data[start:end])
+	tag := ""
+	switch {
+	case value == "<<":
+		tag = "!!merge" // as yaml.v3 tags it, for its decoder to merge
+	case resolvesToStr(value[0]):
+		tag = "!!str"
+	}
+	n := p.node(yaml.ScalarNode, tag, value, p.line, p.col(start))
+	p.pos = end
+	p.skipSpaces()
+	return n
+}
+
+// resolvesToStr reports whether yaml.v3 resolves every plain scalar that
+// starts with c to !!str: all but those that may be numbers, booleans,
+// nulls or its special floats.
+func resolvesToStr(c byte) bool {
+	switch {
+	case c >= '0' && c <= '9':
+		return false
+	}
+	switch c {
+	case '+', '-', '.', 'y', 'Y', 'n', 'N', 't', 'T', 'f', 'F', 'o', 'O', '~':
+		return false
+	}
+	return true
+}
+
+// quotedEnd finds the offset after the closing quote of the scalar quoted
+// at i, on its line.
+func (p *fastParser) quotedEnd(i int) (int, bool) {
+	q := p.data[i]
+	for i++; i < len(p.data); i++ {
+		switch p.data[i] {
+		case '\n':
+			return -1, false
+		case '\\':
+			if q == '"' {
+				i++
+			}
+		case q:
+			if q == '\'' && p.at(i+1) == '\'' {
+				i++
+				continue
+			}
+			return i + 1, true
+		}
+	}
+	return -1, false
+}
+
+// quoted reads a single- or double-quoted scalar that closes on its line.
+func (p *fastParser) quoted() *yaml.Node {
+	start := p.pos
+	end, ok := p.quotedEnd(start)
+	if !ok {
+		return nil
+	}
+	body := p.data[start+1 : end-1]
+	var value string
+	style := yaml.SingleQuotedStyle
+	if p.data[start] == '\'' {
+		value = unquoteSingle(body)
+	} else {
+		style = yaml.DoubleQuotedStyle
+		if value, ok = unquoteDouble(body); !ok {
+			return nil
+		}
+	}
+	n := p.node(yaml.ScalarNode, "!!str", value, p.line, p.col(start))
+	n.Style = style
+	p.pos = end
+	if c := p.at(p.pos); c != ' ' && c != '\n' && c != 0 && c != ':' && c != ',' && c != ']' && c != '}' {
+		return nil
+	}
+	p.skipSpaces()
+	return n
+}
+
+func unquoteSingle(body []byte) string {
+	for i := range body {
+		if body[i] == '\'' {
+			out := make([]byte, 0, len(body))
+			for j := 0; j < len(body); j++ {
+				out = append(out, body[j])
+				if body[j] == '\'' {
+					j++ // '' is one quote
+				}
+			}
+			return string(out)
+		}
+	}
+	return string(body)
+}
+
+// unquoteDouble reads the escapes of a double-quoted scalar that yaml.v3
+// reads the same way; ok is false for the rest (line folding, \N, \_, \L,
+// \P, invalid code points), which go to yaml.v3.
+func unquoteDouble(body []byte) (string, bool) {
+	i := 0
+	for i < len(body) && body[i] != '\\' {
+		i++
+	}
+	if i == len(body) {
+		return string(body), true
+	}
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:i]...)
+	for ; i < len(body); i++ {
+		c := body[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		if i == len(body) {
+			return "", false
+		}
+		width := 0
+		switch c := body[i]; c {
+		case 'x':
+			width = 2
+		case 'u':
+			width = 4
+		case 'U':
+			width = 8
+		default:
+			e, ok := escape(c)
+			if !ok {
+				return "", false
+			}
+			out = append(out, e)
+		}
+		if width == 0 {
+			continue
+		}
+		if i+width >= len(body) {
+			return "", false
+		}
+		r := rune(0)
+		for _, h := range body[i+1 : i+1+width] {
+			d, ok := hexDigit(h)
+			if !ok {
+				return "", false
+			}
+			r = r<<4 | d
+		}
+		if r >= 0xd800 && r <= 0xdfff || r > 0x10ffff {
+			return "", false
+		}
+		out = utf8.AppendRune(out, r)
+		i += width
+	}
+	return string(out), true
+}
+
+// yamlEscapes pairs each one-character escape yaml.v3 reads with the
+// character it stands for.
+const yamlEscapes = "0\x00a\ab\bt\tn\nv\vf\fr\re\x1b  \"\"''\\\\"
+
+func escape(c byte) (byte, bool) {
+	for i := 0; i < len(yamlEscapes); i += 2 {
+		if yamlEscapes[i] == c {
+			return yamlEscapes[i+1], true
+		}
+	}
+	return 0, false
+}
+
+func hexDigit(h byte) (rune, bool) {
+	switch {
+	case h >= '0' && h <= '9':
+		return rune(h - '0'), true
+	case h >= 'a' && h <= 'f':
+		return rune(h-'a') + 10, true
+	case h >= 'A' && h <= 'F':
+		return rune(h-'A') + 10, true
+	}
+	return 0, false
+}
+
+// flow reads a flow sequence or mapping that closes on its line.
+func (p *fastParser) flow(depth int) *yaml.Node {
+	if depth > maxFastDepth {
+		return nil
+	}
+	open := p.data[p.pos]
+	kind, tag, closer := yaml.SequenceNode, "!!seq", byte(']')
+	if open == '{' {
+		kind, tag, closer = yaml.MappingNode, "!!map", '}'
+	}
+	n := p.node(kind, tag, "", p.line, p.col(p.pos))
+	n.Style = yaml.FlowStyle
+	mark := len(p.stack)
+	p.pos++
+	p.skipSpaces()
+	if p.at(p.pos) == closer {
+		p.pos++
+		p.skipSpaces()
+		n.Content = p.content(mark)
+		return n
+	}
+	for {
+		if kind == yaml.MappingNode {
+			key := p.flowItem(depth, false)
+			if key == nil || p.at(p.pos) != ':' {
+				return nil
+			}
+			if key.Style == 0 && !blankz(p.at(p.pos+1)) {
+				return nil
+			}
+			p.pos++
+			p.skipSpaces()
+			p.stack = append(p.stack, key)
+		}
+		item := p.flowItem(depth, true)
+		if item == nil {
+			return nil
+		}
+		p.stack = append(p.stack, item)
+		switch p.at(p.pos) {
+		case ',':
+			p.pos++
+			p.skipSpaces()
+			if c := p.at(p.pos); c == ']' || c == '}' {
+				return nil // a trailing comma
+			}
+			continue
+		case closer:
+			p.pos++
+			p.skipSpaces()
+			n.Content = p.content(mark)
+			return n
+		}
+		return nil
+	}
+}
+
+// flowItem reads a scalar or collection inside a flow collection; a value
+// (not a key) may not be followed by a colon, which would make it a
+// single-pair mapping.
+func (p *fastParser) flowItem(depth int, value bool) *yaml.Node {
+	var n *yaml.Node
+	switch p.at(p.pos) {
+	case '[', '{':
+		n = p.flow(depth + 1)
+	case '\'', '"':
+		n = p.quoted()
+	default:
+		n = p.plain(true)
+	}
+	if n == nil || value && p.at(p.pos) == ':' {
+		return nil
+	}
+	return n
+}
