@@ -384,3 +384,32 @@ func TestResourceTreeIsJSONTree(t *testing.T) {
 		}
 	}
 }
+
+// TestTokensNest checks each intrinsic constructor, and tokens inside
+// tokens, decode to the tree CloudFormation reads.
+func TestTokensNest(t *testing.T) {
+	cases := map[string]struct {
+		token string
+		want  any
+	}{
+		"ref":       {Ref("Env"), Func{"Ref", "Env"}},
+		"empty":     {Sub(""), Func{"Fn::Sub", ""}},
+		"getatt":    {GetAtt("Role", "Arn"), Func{"Fn::GetAtt", List{"Role", "Arn"}}},
+		"separator": {Split("\x01", "a:b"), Func{"Fn::Split", List{"\x01", "a:b"}}},
+		"nested":    {ImportValue(Sub("${Env}-x")), Func{"Fn::ImportValue", Func{"Fn::Sub", "${Env}-x"}}},
+		"in list":   {Split(",", Ref("List")), Func{"Fn::Split", List{",", Func{"Ref", "List"}}}},
+		"joined": {Join("", "a", GetAtt("X", "Y"), Ref("Z")),
+			Func{"Fn::Join", List{"", List{"a", Func{"Fn::GetAtt", List{"X", "Y"}}, Func{"Ref", "Z"}}}}},
+		"select": {Select(1, GetAZs("")), Func{"Fn::Select", List{Number("1"), Func{"Fn::GetAZs", ""}}}},
+	}
+	for name, c := range cases {
+		got, err := decodeToken(c.token)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", name, diff)
+		}
+	}
+}

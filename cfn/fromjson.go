@@ -3,6 +3,7 @@ package cfn
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -218,6 +219,28 @@ func (p *jsonParser) str() (string, error) {
 // decodeToken turns a token made by token() back into a Func, or one made
 // by Expr back into its tree.
 func decodeToken(s string) (any, error) {
+	if rest, ok := strings.CutPrefix(s, tokenMark+stringArg); ok {
+		name, arg, _ := strings.Cut(rest, argSep)
+		v, err := tokenString(arg)
+		return Func{Name: name, Arg: v}, err
+	}
+	if rest, ok := strings.CutPrefix(s, tokenMark+listArg); ok {
+		name, rest, _ := strings.Cut(rest, argSep)
+		list := List{}
+		for rest != "" {
+			size, after, _ := strings.Cut(rest, argSep)
+			n, err := strconv.Atoi(size)
+			if err != nil || n > len(after) {
+				return nil, fmt.Errorf("cfn: malformed intrinsic token %q", s)
+			}
+			v, err := tokenString(after[:n])
+			if err != nil {
+				return nil, err
+			}
+			list, rest = append(list, v), after[n:]
+		}
+		return Func{Name: name, Arg: list}, nil
+	}
 	if rest, ok := strings.CutPrefix(s, tokenMark+exprMark); ok {
 		v, err := FromJSON([]byte(rest))
 		if err != nil {
@@ -234,6 +257,15 @@ func decodeToken(s string) (any, error) {
 		return nil, fmt.Errorf("cfn: malformed intrinsic token %q", s)
 	}
 	return Func{Name: m[0].Key, Arg: m[0].Value}, nil
+}
+
+// tokenString is the tree of a string inside a token: itself, or the
+// intrinsic it holds.
+func tokenString(s string) (any, error) {
+	if IsToken(s) {
+		return decodeToken(s)
+	}
+	return s, nil
 }
 
 // intrinsics turns the one-key {"Ref": ...} and {"Fn::X": ...} mappings of

@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 )
 
@@ -14,6 +15,19 @@ const tokenMark = "\x00"
 // string field of a goformation struct. The tree builder turns it back into
 // a Func; nothing else ever decodes it.
 func token(name string, arg any) string {
+	switch arg := arg.(type) {
+	case string:
+		return tokenMark + stringArg + name + argSep + arg
+	case []string:
+		var sb strings.Builder
+		sb.WriteString(tokenMark + listArg + name + argSep)
+		for _, s := range arg {
+			sb.WriteString(strconv.Itoa(len(s)))
+			sb.WriteString(argSep)
+			sb.WriteString(s)
+		}
+		return sb.String()
+	}
 	b, err := json.Marshal(arg)
 	if err != nil {
 		// Every caller passes strings, ints or slices of them.
@@ -32,6 +46,16 @@ func token(name string, arg any) string {
 
 // exprMark follows tokenMark in a token that carries a whole tree.
 const exprMark = "="
+
+// The intrinsics of one string or a list of strings, most of them, are
+// not written as JSON: stringArg after tokenMark starts name, argSep and
+// the string; listArg starts name, argSep and each string as its length,
+// argSep and itself. Either string may be a token.
+const (
+	stringArg = "s"
+	listArg   = "l"
+	argSep    = "\x01"
+)
 
 // Expr returns a string that carries the tree v into a string field of a
 // goformation struct: v itself when it is a plain scalar, else a token that

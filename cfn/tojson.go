@@ -1,19 +1,40 @@
 package cfn
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
 )
 
 // JSON writes a tree as indented JSON with intrinsics in their long form,
 // keeping the order of every mapping.
 func JSON(v any) ([]byte, error) {
-	w := jsonWriter{buf: make([]byte, 0, 16<<10)}
+	w := jsonWriter{buf: scratch()}
+	defer func() { release(w.buf) }()
 	w.value(v, 0)
 	if w.err != nil {
 		return nil, w.err
 	}
-	return append(w.buf, '\n'), nil
+	w.buf = append(w.buf, '\n')
+	return bytes.Clone(w.buf), nil
+}
+
+// The writers write into a buffer from a pool and return a copy of what
+// they wrote, so that a render allocates its output once, at its size.
+var buffers sync.Pool
+
+func scratch() []byte {
+	if b, ok := buffers.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, 32<<10)
+}
+
+func release(b []byte) {
+	if cap(b) <= 1<<20 { // keep no giant buffer alive
+		buffers.Put(&b)
+	}
 }
 
 type jsonWriter struct {

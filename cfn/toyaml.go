@@ -1,6 +1,7 @@
 package cfn
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -52,7 +53,8 @@ func LongName(tag string) string {
 // YAML writes a tree as reviewer-style YAML. Top-level sections are
 // separated by a blank line, and so are the entries of Resources.
 func YAML(root Map) ([]byte, error) {
-	w := yamlWriter{buf: make([]byte, 0, 16<<10)}
+	w := yamlWriter{buf: scratch()}
+	defer func() { release(w.buf) }()
 	for i, section := range root {
 		if i > 0 {
 			w.buf = append(w.buf, '\n')
@@ -72,7 +74,7 @@ func YAML(root Map) ([]byte, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
-	return w.buf, nil
+	return bytes.Clone(w.buf), nil
 }
 
 type yamlWriter struct {
