@@ -17,6 +17,7 @@ import (
 // batchJob is one manifest for one environment.
 type batchJob struct {
 	path, env string
+	target    string // the file its template goes to
 	out       rendered
 	code      int
 	stderr    bytes.Buffer
@@ -80,7 +81,7 @@ func runBatch(cfg config, stderr io.Writer) int {
 
 	worst := exitOK
 	written := map[string]diag.Position{}
-	var files []staged
+	var ready []*batchJob
 	for _, j := range jobs {
 		stderr.Write(j.stderr.Bytes())
 		if j.code != exitOK {
@@ -96,13 +97,18 @@ func runBatch(cfg config, stderr io.Writer) int {
 			continue
 		}
 		written[file] = j.out.at
-		s, err := stage(filepath.Join(cfg.outDir, file), j.out.data)
+		j.target = filepath.Join(cfg.outDir, file)
+		ready = append(ready, j)
+	}
+	files := make([]staged, len(ready))
+	errs := make([]error, len(ready))
+	parallel(len(ready), func(i int) { files[i], errs[i] = stage(ready[i].target, ready[i].out.data) })
+	for i, err := range errs {
 		if err != nil {
 			fmt.Fprintf(stderr, "cfngen: %v\n", err)
 			worst = exitUsage
-			continue
+			files[i] = staged{} // nothing to commit
 		}
-		files = append(files, s)
 	}
 	// Every template lands, durably, once all are written.
 	if err := commit(files); err != nil {

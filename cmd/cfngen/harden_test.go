@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // --app and --env become parts of paths and ARNs: only Copilot names pass,
@@ -108,5 +109,44 @@ func TestWriteCleansAndKeepsMode(t *testing.T) {
 		if strings.HasPrefix(e.Name(), ".cfngen-") && e.Name() != filepath.Base(live) {
 			t.Errorf("left behind: %s", e.Name())
 		}
+	}
+}
+
+// TestUnchangedLeftAlone: a template that already holds what a render
+// writes is not rewritten (its time stamp stays); one that differs is.
+func TestUnchangedLeftAlone(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	path := writeManifest(t, good)
+	if code, _, errOut := cfngen("", "--out-dir", out, path); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	file := filepath.Join(out, "api.stack.yml")
+	before, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := os.Chtimes(file, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := cfngen("", "--out-dir", out, path); code != 0 {
+		t.Fatalf("again: exit %d: %s", code, errOut)
+	}
+	if info, err := os.Stat(file); err != nil || !info.ModTime().Equal(past) {
+		t.Errorf("an unchanged template was rewritten: %v %v", info.ModTime(), err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(good, "port: 80", "port: 81", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := cfngen("", "--out-dir", out, path); code != 0 {
+		t.Fatalf("changed: exit %d: %s", code, errOut)
+	}
+	after, err := os.ReadFile(file)
+	if err != nil || string(after) == string(before) {
+		t.Errorf("a changed template was not rewritten (%v)", err)
+	}
+	if info, _ := os.Stat(file); info.ModTime().Equal(past) {
+		t.Error("a changed template kept its old time stamp")
 	}
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,10 +19,14 @@ import (
 // later run removes the ones whose process is gone (killed mid-write).
 
 // staged is a template written beside its target, not yet in place.
+// staged is a template written to tmp, to be renamed to path; tmp is
+// empty when path already holds exactly that template.
 type staged struct{ tmp, path string }
 
 // stage writes data to a temporary file beside path, with the mode of the
-// file it will replace (0644 for a new one). Nothing is synced yet.
+// file it will replace (0644 for a new one). Nothing is synced yet. A
+// file that already holds data is left as it is, its time stamp too: a
+// re-render of a thousand unchanged templates writes nothing.
 func stage(path string, data []byte) (staged, error) {
 	dir := filepath.Dir(path)
 	if _, done := cleaned.LoadOrStore(dir, true); !done {
@@ -28,6 +35,11 @@ func stage(path string, data []byte) (staged, error) {
 	mode := os.FileMode(0o644)
 	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
 		mode = info.Mode().Perm()
+		if info.Size() == int64(len(data)) {
+			if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+				return staged{path: path}, nil
+			}
+		}
 	}
 	tmp, err := os.CreateTemp(dir, tempPrefix()+"*.tmp")
 	if err != nil {
@@ -47,35 +59,26 @@ func stage(path string, data []byte) (staged, error) {
 	return staged{tmp.Name(), path}, nil
 }
 
-// commit makes staged files durable and puts them in place: every file is
-// synced, several at once, then renamed, then each folder synced once, so
-// that a thousand templates cost a few rounds of syncs, not a thousand in a
+// commit makes staged files durable and puts them in place: the files'
+// data is synced (on Linux with one syncfs a folder, elsewhere file by
+// file, several at once), then each is renamed, then each folder synced
+// once, so that a thousand templates cost a few syncs, not a thousand in a
 // row. On an error, the files not yet renamed are removed.
 func commit(files []staged) error {
-	errs := make([]error, len(files))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(len(files), 4*runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				errs[i] = syncFile(files[i].tmp)
-			}
-		}()
+	files = slices.DeleteFunc(slices.Clone(files), func(f staged) bool { return f.tmp == "" })
+	if len(files) == 0 {
+		return nil
 	}
-	for i := range files {
-		work <- i
+	dirs := map[string]bool{}
+	for _, f := range files {
+		dirs[filepath.Dir(f.path)] = true
 	}
-	close(work)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := syncData(files, slices.Sorted(maps.Keys(dirs))); err != nil {
 		for _, f := range files {
 			os.Remove(f.tmp)
 		}
 		return err
 	}
-	dirs := map[string]bool{}
 	for i, f := range files {
 		if err := os.Rename(f.tmp, f.path); err != nil {
 			for _, rest := range files[i:] {
@@ -83,13 +86,40 @@ func commit(files []staged) error {
 			}
 			return err
 		}
-		dirs[filepath.Dir(f.path)] = true
 	}
 	for dir := range dirs {
 		// Durable renames need the folder synced; some systems cannot.
 		syncFile(dir)
 	}
 	return nil
+}
+
+// syncEach syncs each staged file, several at once.
+func syncEach(files []staged) error {
+	errs := make([]error, len(files))
+	parallel(len(files), func(i int) { errs[i] = syncFile(files[i].tmp) })
+	return errors.Join(errs...)
+}
+
+// parallel calls do(0) to do(n-1), several at once: file system calls
+// wait on the disk or spend the kernel's time, which other cores can use.
+func parallel(n int, do func(i int)) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(n, 4*runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				do(i)
+			}
+		}()
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 }
 
 func syncFile(path string) error {
