@@ -36,27 +36,53 @@ func resourceTree(r cloudformation.Resource) (Map, error) {
 		return nil, err
 	}
 	m := Map{{"Type", r.AWSCloudFormationType()}, {"Properties", props}}
-	attr := func(name string) reflect.Value { return v.FieldByName("AWSCloudFormation" + name) }
-	if d := attr("DependsOn"); d.IsValid() && d.Len() > 0 {
+	attrs := infoOf(v.Type()).attrs
+	attr := func(a int) reflect.Value {
+		if attrs[a] < 0 {
+			return reflect.Value{}
+		}
+		return v.Field(attrs[a])
+	}
+	if d := attr(dependsOn); d.IsValid() && d.Len() > 0 {
 		l := make(List, d.Len())
 		for i := range l {
 			l[i] = d.Index(i).String()
 		}
 		m = append(m, Field{"DependsOn", l})
 	}
-	if md := attr("Metadata"); md.IsValid() && md.Len() > 0 {
+	if md := attr(metadata); md.IsValid() && md.Len() > 0 {
 		t, err := valueTree(md)
 		if err != nil {
 			return nil, err
 		}
 		m = append(m, Field{"Metadata", t})
 	}
-	for _, name := range []string{"DeletionPolicy", "UpdateReplacePolicy", "Condition"} {
-		if f := attr(name); f.IsValid() && f.String() != "" {
-			m = append(m, Field{name, f.String()})
+	for a := deletionPolicy; a < numAttrs; a++ {
+		if f := attr(a); f.IsValid() && f.String() != "" {
+			m = append(m, Field{attrNames[a], f.String()})
 		}
 	}
 	return m, nil
+}
+
+// The attributes goformation keeps in a resource's AWSCloudFormation<name>
+// fields; the last three are strings.
+const (
+	dependsOn = iota
+	metadata
+	deletionPolicy
+	updateReplacePolicy
+	condition
+	numAttrs
+)
+
+var attrNames = [numAttrs]string{"DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy", "Condition"}
+
+// structInfo is what the walk needs of a struct type, found once: its
+// JSON fields, and the index of each attribute field (-1 for none).
+type structInfo struct {
+	fields []field
+	attrs  [numAttrs]int
 }
 
 // field is a struct field as encoding/json sees it.
@@ -66,13 +92,25 @@ type field struct {
 	omitempty bool
 }
 
-var fieldCache sync.Map // reflect.Type → []field
+var structInfos sync.Map // reflect.Type → *structInfo
+
+func infoOf(t reflect.Type) *structInfo {
+	if info, ok := structInfos.Load(t); ok {
+		return info.(*structInfo)
+	}
+	info := &structInfo{fields: fields(t)}
+	for a, name := range attrNames {
+		info.attrs[a] = -1
+		if f, ok := t.FieldByName("AWSCloudFormation" + name); ok && len(f.Index) == 1 {
+			info.attrs[a] = f.Index[0]
+		}
+	}
+	structInfos.Store(t, info)
+	return info
+}
 
 // fields lists a struct type's JSON fields, in order.
 func fields(t reflect.Type) []field {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.([]field)
-	}
 	var out []field
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -89,7 +127,6 @@ func fields(t reflect.Type) []field {
 		}
 		out = append(out, field{i, name, slices.Contains(strings.Split(opts, ","), "omitempty")})
 	}
-	fieldCache.Store(t, out)
 	return out
 }
 
@@ -166,26 +203,23 @@ func valueTree(v reflect.Value) (any, error) {
 
 // structTree is a struct's fields, omitempty honoured.
 func structTree(v reflect.Value) (Map, error) {
-	fs := fields(v.Type())
+	fs := infoOf(v.Type()).fields
 	// goformation's structs have dozens of fields, few of them set: size
 	// the mapping for those.
-	n := 0
-	for _, f := range fs {
+	var buf [32]int
+	set := buf[:0]
+	for i, f := range fs {
 		if !f.omitempty || !empty(v.Field(f.index)) {
-			n++
+			set = append(set, i)
 		}
 	}
-	m := make(Map, 0, n)
-	for _, f := range fs {
-		fv := v.Field(f.index)
-		if f.omitempty && empty(fv) {
-			continue
-		}
-		item, err := valueTree(fv)
+	m := make(Map, len(set))
+	for j, i := range set {
+		item, err := valueTree(v.Field(fs[i].index))
 		if err != nil {
 			return nil, err
 		}
-		m = append(m, Field{f.name, item})
+		m[j] = Field{fs[i].name, item}
 	}
 	return m, nil
 }

@@ -1,6 +1,5 @@
 package cfn
 
-import "slices"
 
 // keyOrder says which keys lead the mappings at a place in the template,
 // and in what order; the other keys follow in the order they came in
@@ -91,18 +90,20 @@ func descend(rules []keyOrder, depth int, match func(step string) bool) []keyOrd
 	return out
 }
 
-// lead returns m with keys, those it has, first and in that order.
+// lead puts keys, those m has, first in m and in that order, the others
+// after them as they were; it returns m.
 func lead(m Map, keys []string) Map {
-	out := make(Map, 0, len(m))
+	next := 0 // where the next leading key goes
 	for _, k := range keys {
-		if v, ok := m.Get(k); ok {
-			out = append(out, Field{k, v})
+		for i := next; i < len(m); i++ {
+			if m[i].Key == k {
+				f := m[i]
+				copy(m[next+1:i+1], m[next:i])
+				m[next] = f
+				next++
+				break
+			}
 		}
 	}
-	for _, f := range m {
-		if !slices.Contains(keys, f.Key) {
-			out = append(out, f)
-		}
-	}
-	return out
+	return m
 }

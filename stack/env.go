@@ -134,7 +134,13 @@ func mountPointsVariable(tr *translation, c *manifest.Container) string {
 // variables, then its own with the sorted reserved ones (and, for the main
 // container, the addons' outputs) by name, then the trailing ones.
 func environment(tr *translation, c *manifest.Container) []ecs.TaskDefinition_KeyValuePair {
-	var lead, middle, trail []ecs.TaskDefinition_KeyValuePair
+	own := c.Variables
+	if c == &tr.w.Main {
+		own = slices.Concat(own, tr.outputs)
+	}
+	// lead is the whole environment in the end, middle and trail appended
+	lead := make([]ecs.TaskDefinition_KeyValuePair, 0, len(reserved)+len(own))
+	var middle, trail []ecs.TaskDefinition_KeyValuePair
 	for _, r := range reserved {
 		value := r.value(tr, c)
 		if value == "" {
@@ -150,10 +156,6 @@ func environment(tr *translation, c *manifest.Container) []ecs.TaskDefinition_Ke
 			trail = append(trail, kv)
 		}
 	}
-	own := c.Variables
-	if c == &tr.w.Main {
-		own = slices.Concat(own, tr.outputs)
-	}
 	for _, v := range own {
 		value := v.Value
 		if v.Import != "" {
@@ -163,5 +165,5 @@ func environment(tr *translation, c *manifest.Container) []ecs.TaskDefinition_Ke
 	}
 	// The container's own come first among equals, as they came in.
 	slices.SortStableFunc(middle, func(a, b ecs.TaskDefinition_KeyValuePair) int { return strings.Compare(*a.Name, *b.Name) })
-	return slices.Concat(lead, middle, trail)
+	return append(append(lead, middle...), trail...)
 }

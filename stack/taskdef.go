@@ -32,9 +32,10 @@ func logGroup(w *manifest.Workload) *logs.LogGroup {
 
 func taskDefinition(tr *translation) *ecs.TaskDefinition {
 	w := tr.w
-	var defs []ecs.TaskDefinition_ContainerDefinition
-	for _, c := range w.Containers() {
-		defs = append(defs, containerDefinition(tr, c))
+	containers := w.Containers()
+	defs := make([]ecs.TaskDefinition_ContainerDefinition, len(containers))
+	for i, c := range containers {
+		defs[i] = containerDefinition(tr, c)
 	}
 	return &ecs.TaskDefinition{
 		Family:                  cfn.Ptr(cfn.Sub("${AppName}-${EnvName}-${WorkloadName}")),

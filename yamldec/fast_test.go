@@ -36,6 +36,8 @@ func difference(fast, v3 *yaml.Node, path string) string {
 		return fmt.Sprintf("%s: kind %v, yaml.v3 %v", at, fast.Kind, v3.Kind)
 	case fast.ShortTag() != v3.ShortTag():
 		return fmt.Sprintf("%s: tag %s, yaml.v3 %s", at, fast.ShortTag(), v3.ShortTag())
+	case IsNull(fast) != (v3.ShortTag() == "!!null"):
+		return fmt.Sprintf("%s: IsNull %v, yaml.v3 tag %s", at, IsNull(fast), v3.ShortTag())
 	case fast.Tag != "" && fast.Tag != v3.Tag:
 		return fmt.Sprintf("%s: tag field %s, yaml.v3 %s", at, fast.Tag, v3.Tag)
 	case fast.Value != v3.Value:
@@ -96,6 +98,7 @@ func TestParseAsYAMLv3(t *testing.T) {
 		"<<: x\nkey with spaces: v\nk2 : v2\n",
 		"a: b\n   # deeper comment\nc: d\n",
 		"a: -x\nb: x-\nc: x:y\nd: ',x'\n",
+		"a: [~, null, Null, NULL, nULL, 'null', \"~\", nil]\n",
 	}
 	for _, in := range read {
 		if !checkSame(t, fmt.Sprintf("%q", in), []byte(in)) {

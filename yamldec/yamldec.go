@@ -154,7 +154,19 @@ func (d *Decoder) List(n *yaml.Node, path string, fn func(p string, item *yaml.N
 }
 
 func IsNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+	if n.Kind != yaml.ScalarNode {
+		return false
+	}
+	if n.Tag == "" && n.Style == 0 {
+		// yaml.v3 resolves an untagged plain scalar to null by these
+		// words alone; ShortTag would also try it as a number and a time
+		switch n.Value {
+		case "", "~", "null", "Null", "NULL":
+			return true
+		}
+		return false
+	}
+	return n.ShortTag() == "!!null"
 }
 
 // Fields describes the keys a mapping may hold: the ones cfngen reads, and
