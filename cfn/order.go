@@ -1,6 +1,5 @@
 package cfn
 
-
 // keyOrder says which keys lead the mappings at a place in the template,
 // and in what order; the other keys follow in the order they came in
 // (goformation's alphabetical order for generated resources, the author's

@@ -44,7 +44,8 @@ func Parse(data []byte) (doc *yaml.Node, ok bool) {
 // control characters but newlines (so no tabs and no CRs), no byte order
 // mark, none of the Unicode line breaks YAML 1.1 counts, nothing yaml.v3
 // refuses as unprintable. nodes is about how many nodes data holds, a
-// little more: two for each colon, one for each dash, comma and bracket.
+// little more: two for each key's colon, one for each entry's dash, comma
+// and opening bracket.
 func subsetText(data []byte) (nodes int, ok bool) {
 	nodes = 2
 	for i := 0; i < len(data); {
@@ -53,9 +54,9 @@ func subsetText(data []byte) (nodes int, ok bool) {
 			switch {
 			case c < ' ' && c != '\n' || c == 0x7f:
 				return 0, false
-			case c == ':':
+			case c == ':' && blankz(at(data, i+1)):
 				nodes += 2
-			case c == '-' || c == ',' || c == '[' || c == '{':
+			case c == '-' && blankz(at(data, i+1)), c == ',', c == '[', c == '{':
 				nodes++
 			}
 			i++
@@ -90,7 +91,7 @@ type fastParser struct {
 
 func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
 	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]yaml.Node, 0, 64)
+		p.slab = make([]yaml.Node, 0, 16)
 	}
 	p.slab = append(p.slab, yaml.Node{Kind: kind, Tag: tag, Value: value, Line: line, Column: col})
 	return &p.slab[len(p.slab)-1]
@@ -121,9 +122,12 @@ func (p *fastParser) col(i int) int {
 	return c
 }
 
-func (p *fastParser) at(i int) byte {
-	if i < len(p.data) {
-		return p.data[i]
+func (p *fastParser) at(i int) byte { return at(p.data, i) }
+
+// at is data[i], or 0 past its end.
+func at(data []byte, i int) byte {
+	if i < len(data) {
+		return data[i]
 	}
 	return 0
 }
