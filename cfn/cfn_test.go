@@ -413,3 +413,15 @@ func TestTokensNest(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainByte checks the table against the rule it encodes: letters,
+// digits and _./@+=()-~^;, only.
+func TestPlainByte(t *testing.T) {
+	for c := range 256 {
+		b := byte(c)
+		want := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("_./@+=()-~^;,", b) >= 0
+		if plainByte[b] != want {
+			t.Errorf("plainByte[%q] = %v, want %v", b, plainByte[b], want)
+		}
+	}
+}

@@ -41,7 +41,8 @@ func rootOrder() []keyOrder {
 // arrangeEntry orders an entry cfngen generates for a section: the rules
 // below section.* apply. Entries from addons keep their author's order.
 func arrangeEntry(section string, v any) any {
-	var rules []keyOrder
+	var buf [maxRules]keyOrder
+	rules := buf[:0]
 	for _, r := range order {
 		if len(r.at) >= 2 && r.at[0] == section && r.at[1] == "*" {
 			rules = append(rules, r)
@@ -61,14 +62,16 @@ func arrange(v any, rules []keyOrder, depth int) any {
 				out = lead(out, r.keys)
 			}
 		}
+		var buf [maxRules]keyOrder
 		for i, f := range out {
-			if sub := descend(rules, depth, func(step string) bool { return step == "*" || step == f.Key }); len(sub) > 0 {
+			if sub := descend(buf[:0], rules, depth, func(step string) bool { return step == "*" || step == f.Key }); len(sub) > 0 {
 				out[i].Value = arrange(f.Value, sub, depth+1)
 			}
 		}
 		return out
 	case List:
-		if sub := descend(rules, depth, func(step string) bool { return step == "[]" }); len(sub) > 0 {
+		var buf [maxRules]keyOrder
+		if sub := descend(buf[:0], rules, depth, func(step string) bool { return step == "[]" }); len(sub) > 0 {
 			for i := range v {
 				v[i] = arrange(v[i], sub, depth+1)
 			}
@@ -77,10 +80,13 @@ func arrange(v any, rules []keyOrder, depth int) any {
 	return v
 }
 
-// descend returns the rules that reach below depth through a step match
-// accepts.
-func descend(rules []keyOrder, depth int, match func(step string) bool) []keyOrder {
-	var out []keyOrder
+// maxRules bounds how many rules reach one place: the walk keeps them in
+// arrays on the stack.
+const maxRules = 8
+
+// descend appends to out the rules that reach below depth through a step
+// match accepts.
+func descend(out, rules []keyOrder, depth int, match func(step string) bool) []keyOrder {
 	for _, r := range rules {
 		if len(r.at) > depth && match(r.at[depth]) {
 			out = append(out, r)

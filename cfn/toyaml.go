@@ -83,10 +83,13 @@ type yamlWriter struct {
 }
 
 func (w *yamlWriter) indent(n int) {
-	for range n {
-		w.buf = append(w.buf, ' ')
+	for ; n > len(spaces); n -= len(spaces) {
+		w.buf = append(w.buf, spaces...)
 	}
+	w.buf = append(w.buf, spaces[:n]...)
 }
+
+const spaces = "                                "
 
 // field writes "key: value" with the key at column indent; when inline is
 // set the cursor already stands there.
@@ -350,8 +353,7 @@ func plain(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("_./@+=()-~^;,", c) >= 0:
+		case plainByte[c]:
 			// "," is a flow indicator, and this writer never writes flow style.
 		case c == ' ':
 			if i+1 < len(s) && s[i+1] == ' ' {
@@ -366,6 +368,22 @@ func plain(s string) bool {
 		}
 	}
 	return !strings.HasPrefix(s, "%") && !strings.HasPrefix(s, "---") && !strings.HasPrefix(s, "...")
+}
+
+// plainByte marks the bytes a plain scalar may hold anywhere but at its
+// start; a space and a colon need their neighbours checked.
+var plainByte = [256]bool{
+	'(': true, ')': true, '+': true, ',': true, '-': true, '.': true, '/': true,
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true,
+	'7': true, '8': true, '9': true, ';': true, '=': true, '@': true, 'A': true,
+	'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true,
+	'I': true, 'J': true, 'K': true, 'L': true, 'M': true, 'N': true, 'O': true,
+	'P': true, 'Q': true, 'R': true, 'S': true, 'T': true, 'U': true, 'V': true,
+	'W': true, 'X': true, 'Y': true, 'Z': true, '^': true, '_': true, 'a': true,
+	'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true,
+	'i': true, 'j': true, 'k': true, 'l': true, 'm': true, 'n': true, 'o': true,
+	'p': true, 'q': true, 'r': true, 's': true, 't': true, 'u': true, 'v': true,
+	'w': true, 'x': true, 'y': true, 'z': true, '~': true,
 }
 
 // appendScalarString writes s plain when that is safe, else single-quoted
