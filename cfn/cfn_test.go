@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -422,6 +423,50 @@ func TestPlainByte(t *testing.T) {
 		want := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("_./@+=()-~^;,", b) >= 0
 		if plainByte[b] != want {
 			t.Errorf("plainByte[%q] = %v, want %v", b, plainByte[b], want)
+		}
+	}
+}
+
+// TestWritersConcurrent: renders on several goroutines at once make the
+// writers of types none has seen, and each gets the JSON tree (run with
+// -race to see the publishing).
+func TestWritersConcurrent(t *testing.T) {
+	resources := func() []cloudformation.Resource {
+		return []cloudformation.Resource{
+			&elasticloadbalancingv2.ListenerRule{Priority: 3, Conditions: []elasticloadbalancingv2.ListenerRule_RuleCondition{{Field: Ptr("path-pattern")}}},
+			&elasticloadbalancingv2.TargetGroup{Port: Ptr(80), Matcher: &elasticloadbalancingv2.TargetGroup_Matcher{HttpCode: Ptr("200")}},
+			&sns.Topic{TopicName: Ptr("t"), Subscription: []sns.Topic_Subscription{{Endpoint: "e", Protocol: "sqs"}}},
+			&servicediscovery.PrivateDnsNamespace{Name: "x.local", Vpc: "vpc-1"},
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]string, 8)
+	for g := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, r := range resources() {
+				want, err := Tree(r)
+				if err != nil {
+					errs[g] = err.Error()
+					return
+				}
+				got, err := resourceTree(r)
+				if err != nil {
+					errs[g] = err.Error()
+					return
+				}
+				if diff := cmp.Diff(want, any(got)); diff != "" {
+					errs[g] = r.AWSCloudFormationType() + ": " + diff
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, e := range errs {
+		if e != "" {
+			t.Error(e)
 		}
 	}
 }

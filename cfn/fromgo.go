@@ -31,17 +31,17 @@ func resourceTree(r cloudformation.Resource) (Map, error) {
 	if v.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("cfn: %T is not a resource struct", r)
 	}
-	props, err := structTree(v)
+	w := writerOf(v.Type())
+	props, err := w.structTree(v)
 	if err != nil {
 		return nil, err
 	}
 	m := Map{{"Type", r.AWSCloudFormationType()}, {"Properties", props}}
-	attrs := infoOf(v.Type()).attrs
 	attr := func(a int) reflect.Value {
-		if attrs[a] < 0 {
+		if w.attrs[a] < 0 {
 			return reflect.Value{}
 		}
-		return v.Field(attrs[a])
+		return v.Field(w.attrs[a])
 	}
 	if d := attr(dependsOn); d.IsValid() && d.Len() > 0 {
 		l := make(List, d.Len())
@@ -78,40 +78,168 @@ const (
 
 var attrNames = [numAttrs]string{"DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy", "Condition"}
 
-// structInfo is what the walk needs of a struct type, found once: its
-// JSON fields, and the index of each attribute field (-1 for none).
-type structInfo struct {
-	fields []field
+// A typeWriter turns the values of one type into trees. It is made once a
+// type, on first use (as encoding/json makes its encoders), so the walk
+// decides each type's kind, fields and names once, not at every value.
+type typeWriter struct {
+	tree func(v reflect.Value) (any, error)
+	// for structs: the JSON fields, and the index of each attribute field
+	// (-1 for none)
+	fields []structField
 	attrs  [numAttrs]int
 }
 
-// field is a struct field as encoding/json sees it.
-type field struct {
+type structField struct {
 	index     int
 	name      string
 	omitempty bool
+	w         *typeWriter
 }
 
-var structInfos sync.Map // reflect.Type → *structInfo
+var writers sync.Map // reflect.Type → *typeWriter
 
-func infoOf(t reflect.Type) *structInfo {
-	if info, ok := structInfos.Load(t); ok {
-		return info.(*structInfo)
+// writerOf returns t's writer, making it on first use. Writers are made
+// under a lock and published together once complete, so that a render on
+// another goroutine never sees one half made. A type that holds itself (a
+// WAF rule's statements) reaches its own writer while it is being made:
+// the pointer is there, and filled in before any value is written.
+func writerOf(t reflect.Type) *typeWriter {
+	if w, ok := writers.Load(t); ok {
+		return w.(*typeWriter)
 	}
-	info := &structInfo{fields: fields(t)}
-	for a, name := range attrNames {
-		info.attrs[a] = -1
-		if f, ok := t.FieldByName("AWSCloudFormation" + name); ok && len(f.Index) == 1 {
-			info.attrs[a] = f.Index[0]
+	writersMu.Lock()
+	defer writersMu.Unlock()
+	m := maker{}
+	w := m.writer(t)
+	for t, w := range m {
+		writers.Store(t, w)
+	}
+	return w
+}
+
+var writersMu sync.Mutex
+
+// maker holds the writers being made, by type.
+type maker map[reflect.Type]*typeWriter
+
+func (m maker) writer(t reflect.Type) *typeWriter {
+	if w, ok := writers.Load(t); ok {
+		return w.(*typeWriter)
+	}
+	if w, ok := m[t]; ok {
+		return w
+	}
+	w := &typeWriter{}
+	m[t] = w
+	if t.Kind() == reflect.Struct {
+		// a resource's own MarshalJSON is not used: resourceTree walks
+		// its fields
+		m.structFields(w, t)
+	}
+	w.tree = m.treeFunc(t)
+	return w
+}
+
+var marshaler = reflect.TypeFor[json.Marshaler]()
+
+// treeFunc writes t's values as encoding/json would write them, as trees.
+func (m maker) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
+	if t.Implements(marshaler) {
+		// rare: json.RawMessage, a union type
+		return func(v reflect.Value) (any, error) {
+			if v.Kind() == reflect.Pointer && v.IsNil() {
+				return nil, nil
+			}
+			return Tree(v.Interface())
 		}
 	}
-	structInfos.Store(t, info)
-	return info
+	switch t.Kind() {
+	case reflect.Pointer:
+		elem := m.writer(t.Elem())
+		return func(v reflect.Value) (any, error) {
+			if v.IsNil() {
+				return nil, nil
+			}
+			return elem.tree(v.Elem())
+		}
+	case reflect.Interface:
+		return func(v reflect.Value) (any, error) {
+			if v.IsNil() {
+				return nil, nil
+			}
+			return valueTree(v.Elem())
+		}
+	case reflect.String:
+		return func(v reflect.Value) (any, error) {
+			if s := v.String(); IsToken(s) {
+				return decodeToken(s)
+			}
+			return v.String(), nil
+		}
+	case reflect.Bool:
+		return func(v reflect.Value) (any, error) { return v.Bool(), nil }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return func(v reflect.Value) (any, error) { return Number(strconv.FormatInt(v.Int(), 10)), nil }
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return func(v reflect.Value) (any, error) { return Number(strconv.FormatUint(v.Uint(), 10)), nil }
+	case reflect.Float32, reflect.Float64:
+		bits := t.Bits()
+		return func(v reflect.Value) (any, error) { return jsonFloat(v.Float(), bits) }
+	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return func(v reflect.Value) (any, error) {
+				if v.IsNil() {
+					return nil, nil
+				}
+				return Tree(v.Interface()) // base64, as encoding/json writes bytes
+			}
+		}
+		elem := m.writer(t.Elem())
+		return func(v reflect.Value) (any, error) {
+			if v.Kind() == reflect.Slice && v.IsNil() {
+				return nil, nil
+			}
+			l := make(List, v.Len())
+			for i := range l {
+				item, err := elem.tree(v.Index(i))
+				if err != nil {
+					return nil, err
+				}
+				l[i] = item
+			}
+			return l, nil
+		}
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return func(v reflect.Value) (any, error) { return Tree(v.Interface()) }
+		}
+		elem := m.writer(t.Elem())
+		return func(v reflect.Value) (any, error) {
+			if v.IsNil() {
+				return nil, nil
+			}
+			keys := v.MapKeys()
+			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+			m := make(Map, 0, len(keys))
+			for _, k := range keys {
+				item, err := elem.tree(v.MapIndex(k))
+				if err != nil {
+					return nil, err
+				}
+				m = append(m, Field{k.String(), item})
+			}
+			return m, nil
+		}
+	case reflect.Struct:
+		w := m[t]
+		return func(v reflect.Value) (any, error) { return w.structTree(v) }
+	}
+	return func(reflect.Value) (any, error) { return nil, fmt.Errorf("cfn: cannot write a %s", t) }
 }
 
-// fields lists a struct type's JSON fields, in order.
-func fields(t reflect.Type) []field {
-	var out []field
+// structFields finds a struct type's JSON fields, in order, and its
+// attribute fields.
+func (m maker) structFields(w *typeWriter, t reflect.Type) {
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if !sf.IsExported() || sf.Anonymous {
@@ -125,101 +253,43 @@ func fields(t reflect.Type) []field {
 		if name == "" {
 			name = sf.Name
 		}
-		out = append(out, field{i, name, slices.Contains(strings.Split(opts, ","), "omitempty")})
+		w.fields = append(w.fields, structField{i, name, slices.Contains(strings.Split(opts, ","), "omitempty"), m.writer(sf.Type)})
 	}
-	return out
+	for a, name := range attrNames {
+		w.attrs[a] = -1
+		if f, ok := t.FieldByName("AWSCloudFormation" + name); ok && len(f.Index) == 1 {
+			w.attrs[a] = f.Index[0]
+		}
+	}
 }
-
-var marshaler = reflect.TypeFor[json.Marshaler]()
 
 // valueTree is the tree of any value, as encoding/json would write it.
 func valueTree(v reflect.Value) (any, error) {
 	if !v.IsValid() {
 		return nil, nil
 	}
-	if v.Type().Implements(marshaler) && (v.Kind() != reflect.Pointer || !v.IsNil()) {
-		return Tree(v.Interface()) // rare: json.RawMessage, a union type
-	}
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil, nil
-		}
-		return valueTree(v.Elem())
-	case reflect.String:
-		if s := v.String(); IsToken(s) {
-			return decodeToken(s)
-		}
-		return v.String(), nil
-	case reflect.Bool:
-		return v.Bool(), nil
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return Number(strconv.FormatInt(v.Int(), 10)), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return Number(strconv.FormatUint(v.Uint(), 10)), nil
-	case reflect.Float32, reflect.Float64:
-		return jsonFloat(v.Float(), v.Type().Bits())
-	case reflect.Slice:
-		if v.IsNil() {
-			return nil, nil
-		}
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return Tree(v.Interface()) // base64, as encoding/json writes bytes
-		}
-		fallthrough
-	case reflect.Array:
-		l := make(List, v.Len())
-		for i := range l {
-			item, err := valueTree(v.Index(i))
-			if err != nil {
-				return nil, err
-			}
-			l[i] = item
-		}
-		return l, nil
-	case reflect.Map:
-		if v.IsNil() {
-			return nil, nil
-		}
-		if v.Type().Key().Kind() != reflect.String {
-			return Tree(v.Interface())
-		}
-		keys := v.MapKeys()
-		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
-		m := make(Map, 0, len(keys))
-		for _, k := range keys {
-			item, err := valueTree(v.MapIndex(k))
-			if err != nil {
-				return nil, err
-			}
-			m = append(m, Field{k.String(), item})
-		}
-		return m, nil
-	case reflect.Struct:
-		return structTree(v)
-	}
-	return nil, fmt.Errorf("cfn: cannot write a %s", v.Type())
+	return writerOf(v.Type()).tree(v)
 }
 
 // structTree is a struct's fields, omitempty honoured.
-func structTree(v reflect.Value) (Map, error) {
-	fs := infoOf(v.Type()).fields
+func (w *typeWriter) structTree(v reflect.Value) (Map, error) {
 	// goformation's structs have dozens of fields, few of them set: size
 	// the mapping for those.
 	var buf [32]int
 	set := buf[:0]
-	for i, f := range fs {
+	for i, f := range w.fields {
 		if !f.omitempty || !empty(v.Field(f.index)) {
 			set = append(set, i)
 		}
 	}
 	m := make(Map, len(set))
 	for j, i := range set {
-		item, err := valueTree(v.Field(fs[i].index))
+		f := &w.fields[i]
+		item, err := f.w.tree(v.Field(f.index))
 		if err != nil {
 			return nil, err
 		}
-		m[j] = Field{fs[i].name, item}
+		m[j] = Field{f.name, item}
 	}
 	return m, nil
 }

@@ -24,7 +24,7 @@ func Parse(data []byte) (doc *yaml.Node, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	p := &fastParser{data: data, line: 1}
+	p := &fastParser{data: data, text: string(data), line: 1}
 	p.slab = make([]yaml.Node, 0, nodes)
 	p.ptrs = make([]*yaml.Node, 0, nodes)
 	indent := p.nextContent()
@@ -50,6 +50,13 @@ func subsetText(data []byte) (nodes int, ok bool) {
 	nodes = 2
 	for i := 0; i < len(data); {
 		c := data[i]
+		if c > ':' && c < 0x7f { // letters and most punctuation
+			if c == '[' || c == '{' {
+				nodes++
+			}
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
 			switch {
 			case c < ' ' && c != '\n' || c == 0x7f:
@@ -79,6 +86,7 @@ const maxFastDepth = 64
 
 type fastParser struct {
 	data  []byte
+	text  string // data, once: every scalar without escapes is a part of it
 	pos   int
 	line  int // of pos, from 1
 	start int // offset of the line pos is on
@@ -410,7 +418,7 @@ func (p *fastParser) plain(flow bool) *yaml.Node {
 	if end < 0 {
 		return nil
 	}
-	value := string(p.data[start:end])
+	value := p.text[start:end]
 	tag := ""
 	switch {
 	case value == "<<":
@@ -469,7 +477,7 @@ func (p *fastParser) quoted() *yaml.Node {
 	if !ok {
 		return nil
 	}
-	body := p.data[start+1 : end-1]
+	body := p.text[start+1 : end-1]
 	var value string
 	style := yaml.SingleQuotedStyle
 	if p.data[start] == '\'' {
@@ -490,8 +498,8 @@ func (p *fastParser) quoted() *yaml.Node {
 	return n
 }
 
-func unquoteSingle(body []byte) string {
-	for i := range body {
+func unquoteSingle(body string) string {
+	for i := range len(body) {
 		if body[i] == '\'' {
 			out := make([]byte, 0, len(body))
 			for j := 0; j < len(body); j++ {
@@ -503,19 +511,19 @@ func unquoteSingle(body []byte) string {
 			return string(out)
 		}
 	}
-	return string(body)
+	return body
 }
 
 // unquoteDouble reads the escapes of a double-quoted scalar that yaml.v3
 // reads the same way; ok is false for the rest (line folding, \N, \_, \L,
 // \P, invalid code points), which go to yaml.v3.
-func unquoteDouble(body []byte) (string, bool) {
+func unquoteDouble(body string) (string, bool) {
 	i := 0
 	for i < len(body) && body[i] != '\\' {
 		i++
 	}
 	if i == len(body) {
-		return string(body), true
+		return body, true
 	}
 	out := make([]byte, 0, len(body))
 	out = append(out, body[:i]...)
@@ -551,8 +559,8 @@ func unquoteDouble(body []byte) (string, bool) {
 			return "", false
 		}
 		r := rune(0)
-		for _, h := range body[i+1 : i+1+width] {
-			d, ok := hexDigit(h)
+		for k := i + 1; k <= i+width; k++ {
+			d, ok := hexDigit(body[k])
 			if !ok {
 				return "", false
 			}
