@@ -38,8 +38,9 @@ func Parse(file string, data []byte, opts Options) (*Workload, error) {
 	if root == nil {
 		return nil, d.Errs.Err()
 	}
-	d.checkText(root, "")
-	d.interpolate(root, "", opts)
+	var at treePath
+	d.checkText(root, &at)
+	d.interpolate(root, &at, opts)
 	d.applyEnvironment(root, opts.Env)
 	w := d.workload(root)
 	if len(d.Errs) == 0 {
@@ -98,28 +99,58 @@ func (d *decoder) syntaxError(data []byte, err error) {
 
 // checkText refuses NUL characters anywhere: neither ECS nor CloudFormation
 // has a use for them, and the cfn package reserves them for intrinsics.
-func (d *decoder) checkText(n *yaml.Node, path string) {
+func (d *decoder) checkText(n *yaml.Node, at *treePath) {
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
 		// Copilot read no tags either: !Ref AWS::AccountId would become
 		// the literal text.
-		d.Errorf(n, path, "YAML tag %s is not read in a manifest: CloudFormation functions go in addons", n.Tag)
+		d.Errorf(n, at.String(), "YAML tag %s is not read in a manifest: CloudFormation functions go in addons", n.Tag)
 		return
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if strings.ContainsRune(n.Value, 0) {
-			d.Errorf(n, path, "must not contain a NUL character")
+			d.Errorf(n, at.String(), "must not contain a NUL character")
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			d.checkText(n.Content[i], path)
-			d.checkText(n.Content[i+1], join(path, n.Content[i].Value))
+			d.checkText(n.Content[i], at)
+			at.key(n.Content[i].Value)
+			d.checkText(n.Content[i+1], at)
+			at.pop()
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			d.checkText(c, path+"["+strconv.Itoa(i)+"]")
+			at.index(i)
+			d.checkText(c, at)
+			at.pop()
 		}
 	}
+}
+
+// treePath is where a walk of the whole tree stands: the keys and list
+// indexes from the root, written out as a path (a.b[2].c) only when a
+// problem needs it, not at every node.
+type treePath []pathStep
+
+type pathStep struct {
+	key   string
+	index int // -1 for a key
+}
+
+func (p *treePath) key(k string) { *p = append(*p, pathStep{k, -1}) }
+func (p *treePath) index(i int)  { *p = append(*p, pathStep{index: i}) }
+func (p *treePath) pop()         { *p = (*p)[:len(*p)-1] }
+
+func (p *treePath) String() string {
+	path := ""
+	for _, s := range *p {
+		if s.index >= 0 {
+			path += "[" + strconv.Itoa(s.index) + "]"
+		} else {
+			path = join(path, s.key)
+		}
+	}
+	return path
 }
 
 // interpolation finds ${NAME} and \${NAME}; compiled on first use, as
@@ -129,15 +160,19 @@ var interpolation = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCom
 // interpolate replaces ${NAME} in string values (not keys) in place.
 // \${NAME} stays as the literal ${NAME}; bare $NAME is left alone. Aliases
 // are not followed: the node they name is visited where it is defined.
-func (d *decoder) interpolate(n *yaml.Node, path string, opts Options) {
+func (d *decoder) interpolate(n *yaml.Node, at *treePath, opts Options) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			d.interpolate(n.Content[i+1], join(path, n.Content[i].Value), opts)
+			at.key(n.Content[i].Value)
+			d.interpolate(n.Content[i+1], at, opts)
+			at.pop()
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			d.interpolate(c, path+"["+strconv.Itoa(i)+"]", opts)
+			at.index(i)
+			d.interpolate(c, at, opts)
+			at.pop()
 		}
 	case yaml.ScalarNode:
 		if !strings.Contains(n.Value, "${") {
@@ -154,7 +189,7 @@ func (d *decoder) interpolate(n *yaml.Node, path string, opts Options) {
 			if v, ok := lookup(name, opts); ok {
 				return v
 			}
-			d.Errorf(n, path, "undefined variable ${%s}: set it in the environment or with --app/--env", name)
+			d.Errorf(n, at.String(), "undefined variable ${%s}: set it in the environment or with --app/--env", name)
 			return m
 		})
 		if out != n.Value {
