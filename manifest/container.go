@@ -25,7 +25,7 @@ var buildFields = fields{Known: []string{"dockerfile", "context", "args", "targe
 func (d *decoder) image(n *yaml.Node, path string, c *Container) {
 	hasLocation := false
 	d.Mapping(n, path, imageFields, func(key string, k, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "location":
 			c.Image = d.imageLocation(v, p)
@@ -94,7 +94,7 @@ func (d *decoder) build(n *yaml.Node, path string) {
 		return
 	}
 	d.Mapping(n, path, buildFields, func(key string, k, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "args":
 			d.stringMap(v, p)
@@ -130,11 +130,11 @@ var sidecarFields = fields{Known: []string{"image", "port", "essential", "creden
 func (d *decoder) sidecars(n *yaml.Node, path string) []Container {
 	var out []Container
 	d.userMap(n, path, func(name string, k, v *yaml.Node) {
-		p := join(path, name)
+		p := d.Join(path, name)
 		c := Container{Name: name, Essential: true, path: p}
 		hasImage := false
 		d.Mapping(v, p, sidecarFields, func(key string, _, v *yaml.Node) {
-			fp := join(p, key)
+			fp := d.Join(p, key)
 			switch key {
 			case "env_file":
 				c.envFile = d.envFileName(v, fp)
@@ -261,7 +261,7 @@ func (d *decoder) labels(n *yaml.Node, path string) []Label {
 func (d *decoder) variables(n *yaml.Node, path string) []Variable {
 	var out []Variable
 	d.userMap(n, path, func(name string, k, v *yaml.Node) {
-		p := join(path, name)
+		p := d.Join(path, name)
 		variable := Variable{Name: name}
 		switch {
 		case isNull(v):
@@ -292,7 +292,7 @@ func (d *decoder) variables(n *yaml.Node, path string) []Variable {
 func (d *decoder) secrets(n *yaml.Node, path string) []Secret {
 	var out []Secret
 	d.userMap(n, path, func(name string, k, v *yaml.Node) {
-		p := join(path, name)
+		p := d.Join(path, name)
 		secret := Secret{Name: name}
 		if v.Kind == yaml.MappingNode {
 			d.Mapping(v, p, fields{Known: []string{SecretSecretsManager, SecretImport}}, func(key string, _, e *yaml.Node) {
@@ -339,7 +339,7 @@ var conditions = []string{"START", "COMPLETE", "SUCCESS", "HEALTHY"}
 func (d *decoder) dependsOn(n *yaml.Node, path string) []Dependency {
 	var out []Dependency
 	d.userMap(n, path, func(name string, k, v *yaml.Node) {
-		p := join(path, name)
+		p := d.Join(path, name)
 		s, ok := d.Str(v, p)
 		if !ok {
 			return
@@ -363,7 +363,7 @@ var healthCheckFields = fields{Known: []string{"command", "interval", "retries",
 func (d *decoder) healthCheck(n *yaml.Node, path string) *HealthCheck {
 	h := &HealthCheck{Interval: 10, Retries: 2, Timeout: 5}
 	d.Mapping(n, path, healthCheckFields, func(key string, _, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "command":
 			h.Command, _ = d.StringList(v, p)
@@ -393,7 +393,7 @@ func (d *decoder) mountPoints(n *yaml.Node, path string) []MountPoint {
 	d.List(n, path, func(p string, item *yaml.Node) {
 		m := MountPoint{ReadOnly: true, path: p}
 		d.Mapping(item, p, mountPointFields, func(key string, _, v *yaml.Node) {
-			fp := join(p, key)
+			fp := d.Join(p, key)
 			switch key {
 			case "source_volume":
 				m.SourceVolume, _ = d.NonEmpty(v, fp)

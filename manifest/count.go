@@ -23,7 +23,7 @@ func (d *decoder) count(n *yaml.Node, w *Workload) {
 	s := &Scaling{Cooldown: defaultCooldown}
 	hasRange, rangeOK, spot := false, false, -1
 	d.Mapping(n, "count", countFields, func(key string, _, v *yaml.Node) {
-		p := join("count", key)
+		p := d.Join("count", key)
 		switch key {
 		case "range":
 			hasRange, rangeOK = true, d.taskRange(v, p, s)
@@ -82,7 +82,7 @@ func (d *decoder) queueDelay(n *yaml.Node, path string) *Target {
 	var latency, processing float64
 	t := &Target{Cooldown: Cooldown{In: -1, Out: -1}}
 	d.Mapping(n, path, fields{Known: []string{"acceptable_latency", "msg_processing_time", "cooldown"}}, func(key string, _, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "acceptable_latency":
 			latency, _ = d.DurationSeconds(v, p)

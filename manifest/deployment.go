@@ -16,7 +16,7 @@ var (
 func (d *decoder) deployment(n *yaml.Node, path string, w *Workload) {
 	dep := &Deployment{}
 	d.Mapping(n, path, deploymentFields, func(key string, _, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		if key == "rolling" {
 			s, ok := d.NonEmpty(v, p)
 			switch {
@@ -38,7 +38,7 @@ func (d *decoder) deployment(n *yaml.Node, path string, w *Workload) {
 			return
 		}
 		d.Mapping(v, p, rollbackFields, func(key string, _, v *yaml.Node) {
-			tp := join(p, key)
+			tp := d.Join(p, key)
 			switch key {
 			case "cpu_utilization", "memory_utilization":
 				f, ok := d.percent(v, tp)

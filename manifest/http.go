@@ -35,7 +35,7 @@ func (d *decoder) http(n *yaml.Node, path string, w *Workload) *HTTP {
 	h := &HTTP{Rule: newRule(path)}
 	var spelled []*yaml.Node
 	d.Mapping(n, path, httpFields, func(key string, k, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "targetContainer", "target_container":
 			spelled = append(spelled, k)
@@ -247,7 +247,7 @@ func (d *decoder) targetHealthCheck(n *yaml.Node, path string, h *TargetHealthCh
 		return
 	}
 	d.Mapping(n, path, targetHealthCheckFields, func(key string, _, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "path":
 			h.Path, _ = d.NonEmpty(v, p)

@@ -32,7 +32,7 @@ func (d *decoder) logging(n *yaml.Node, w *Workload) {
 	router := Container{Name: FireLensContainer, Image: DefaultFireLensImage, Essential: true, path: path}
 	routed, other := false, false
 	d.Mapping(n, path, loggingFields, func(key string, _, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "image":
 			router.Image, _ = d.NonEmpty(v, p)

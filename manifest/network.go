@@ -10,13 +10,13 @@ var networkFields = fields{Known: []string{"vpc", "connect"}}
 
 func (d *decoder) network(n *yaml.Node, w *Workload) {
 	d.Mapping(n, "network", networkFields, func(key string, k, v *yaml.Node) {
-		p := join("network", key)
+		p := d.Join("network", key)
 		if key == "connect" {
 			w.Network.Connect = d.connect(v, p)
 			return
 		}
 		d.Mapping(v, p, fields{Known: []string{"placement", "security_groups"}}, func(key string, _, v *yaml.Node) {
-			fp := join(p, key)
+			fp := d.Join(p, key)
 			if key == "placement" {
 				d.placement(v, fp, &w.Network)
 				return
@@ -37,7 +37,7 @@ func (d *decoder) connect(n *yaml.Node, path string) *Connect {
 	}
 	c := &Connect{}
 	d.Mapping(n, path, fields{Known: []string{"alias"}}, func(key string, _, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		alias, ok := d.NonEmpty(v, p)
 		if ok && !validDNSName(alias) {
 			d.Errorf(v, p, "must be a DNS name of lower-case letters, digits, hyphens and dots, got %q", alias)

@@ -21,7 +21,7 @@ var (
 func (d *decoder) nlb(n *yaml.Node, path string) *NLB {
 	nlb := &NLB{NLBListener: newListener(path)}
 	d.Mapping(n, path, nlbFields, func(key string, k, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "alias":
 			nlb.Aliases = d.hostAliases(v, p)
@@ -66,7 +66,7 @@ func (d *decoder) listenerField(l *NLBListener, key string, v *yaml.Node) {
 	case "healthcheck":
 		h := &l.HealthCheck
 		d.Mapping(v, p, nlbHealthCheckFields, func(key string, _, v *yaml.Node) {
-			hp := join(p, key)
+			hp := d.Join(p, key)
 			switch key {
 			case "port":
 				h.Port, _ = d.IntRange(v, hp, 1, 65535)

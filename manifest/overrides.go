@@ -40,7 +40,7 @@ func (d *decoder) taskdefOverrides(n *yaml.Node, w *Workload) {
 		o := TaskdefOverride{path: p}
 		hasValue := false
 		d.Mapping(item, p, overrideFields, func(key string, _, v *yaml.Node) {
-			fp := join(p, key)
+			fp := d.Join(p, key)
 			if key == "path" {
 				o.Path, _ = d.NonEmpty(v, fp)
 				if o.Path == "" {

@@ -10,7 +10,7 @@ func (d *decoder) publish(n *yaml.Node, w *Workload) {
 		d.List(v, "publish.topics", func(p string, item *yaml.Node) {
 			t := PublishTopic{path: p}
 			d.Mapping(item, p, fields{Known: []string{"name", "fifo"}}, func(key string, _, v *yaml.Node) {
-				fp := join(p, key)
+				fp := d.Join(p, key)
 				if key == "name" {
 					t.Name, _ = d.NonEmpty(v, fp)
 					if t.Name != "" && !validTopicName(t.Name) {

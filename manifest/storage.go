@@ -15,7 +15,7 @@ var efsFields = fields{Known: []string{"id", "root_dir", "auth", "uid", "gid"}}
 
 func (d *decoder) storage(n *yaml.Node, w *Workload) {
 	d.Mapping(n, "storage", storageFields, func(key string, k, v *yaml.Node) {
-		p := join("storage", key)
+		p := d.Join("storage", key)
 		switch key {
 		case "volumes":
 			d.userMap(v, p, func(name string, k, v *yaml.Node) {
@@ -41,7 +41,7 @@ func (d *decoder) storage(n *yaml.Node, w *Workload) {
 func (d *decoder) volume(n *yaml.Node, path, name string) (Volume, bool) {
 	vol := Volume{Name: name, ReadOnly: true}
 	d.Mapping(n, path, volumeFields, func(key string, _, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "path":
 			vol.Path = d.absolutePath(v, p)
@@ -72,7 +72,7 @@ func (d *decoder) efs(n *yaml.Node, path string) *EFS {
 	var own, posix *yaml.Node
 	var hasUID, hasGID bool
 	d.Mapping(n, path, efsFields, func(key string, k, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		if key != "uid" && key != "gid" {
 			if own == nil {
 				own = k

@@ -99,7 +99,7 @@ func (d *decoder) filterPolicy(n *yaml.Node, path string) string {
 // queue reads the queue's settings with SQS's ranges.
 func (d *decoder) queue(n *yaml.Node, path string, q *Queue) {
 	d.Mapping(n, path, queueFields, func(key string, _, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "retention":
 			q.Retention, _ = d.Seconds(v, p, 60, 14*24*3600)
@@ -134,7 +134,7 @@ func (d *decoder) fifo(n *yaml.Node, path string) *FIFO {
 	}
 	f := &FIFO{}
 	d.Mapping(n, path, fields{Known: []string{"content_based_deduplication", "deduplication_scope", "throughput_limit", "high_throughput"}}, func(key string, _, v *yaml.Node) {
-		p := join(path, key)
+		p := d.Join(path, key)
 		switch key {
 		case "content_based_deduplication":
 			f.ContentBasedDeduplication, _ = d.Boolean(v, p)

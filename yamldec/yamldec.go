@@ -35,6 +35,7 @@ type Decoder struct {
 	// first of them is.
 	Dropped int
 	First   diag.Pos
+	entry   entryPath // the last entry visited, for Join
 }
 
 // MaxProblems is how many problems a manifest reports at most: past it,
@@ -116,6 +117,19 @@ func (d *Decoder) Full(n *yaml.Node) bool {
 	d.Dropped++
 	return true
 }
+
+// Join is the package's Join, without building the path again when it is
+// the one Entries or Mapping built for the entry it last visited: the
+// callbacks that visit an entry's fields start from that entry's path.
+func (d *Decoder) Join(path, key string) string {
+	if e := &d.entry; key == e.key && path == e.parent && e.path != "" {
+		return e.path
+	}
+	return Join(path, key)
+}
+
+// entryPath is a path Entries built: parent joined with key.
+type entryPath struct{ parent, key, path string }
 
 // join builds a dotted field path.
 func Join(path, key string) string {
@@ -201,6 +215,7 @@ func (d *Decoder) Entries(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
 			continue
 		}
 		p := Join(path, k.Value)
+		d.entry = entryPath{path, k.Value, p}
 		if v := d.Resolve(n.Content[i+1], p); v != nil {
 			d.At.Record(p, Pos(k), Pos(v))
 			fn(k, v)
