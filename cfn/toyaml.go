@@ -340,7 +340,8 @@ func numeric(s string) bool {
 // plain reports whether s can be written without quotes and read back as
 // the same string.
 func plain(s string) bool {
-	if s == "" || resolvedWord(s) || numeric(s) {
+	// every resolved word is five bytes at most
+	if s == "" || len(s) <= 5 && resolvedWord(s) || numeric(s) {
 		return false
 	}
 	if s[0] == ' ' || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
@@ -367,7 +368,9 @@ func plain(s string) bool {
 			return false
 		}
 	}
-	return !strings.HasPrefix(s, "%") && !strings.HasPrefix(s, "---") && !strings.HasPrefix(s, "...")
+	// "%" is no plain byte and "-" cannot start one: of the document
+	// markers only "..." is left to refuse
+	return !strings.HasPrefix(s, "...")
 }
 
 // plainByte marks the bytes a plain scalar may hold anywhere but at its
