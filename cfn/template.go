@@ -3,6 +3,7 @@ package cfn
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -245,24 +246,14 @@ func hasProperty(t reflect.Type, path []string) bool {
 		if t.Kind() != reflect.Struct {
 			return false
 		}
-		f, ok := fieldByJSONName(t, name)
-		if !ok {
+		fields := writerOf(t).fields
+		i := slices.IndexFunc(fields, func(f structField) bool { return f.name == name })
+		if i < 0 {
 			return false
 		}
-		t = f.Type
+		t = t.Field(fields[i].index).Type
 	}
 	return true
-}
-
-func fieldByJSONName(t reflect.Type, name string) (reflect.StructField, bool) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if tag == name || (tag == "" && f.Name == name) {
-			return f, true
-		}
-	}
-	return reflect.StructField{}, false
 }
 
 // Format is an output format.
