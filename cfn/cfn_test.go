@@ -3,6 +3,7 @@ package cfn
 import (
 	"encoding/base64"
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -467,6 +468,36 @@ func TestWritersConcurrent(t *testing.T) {
 	for _, e := range errs {
 		if e != "" {
 			t.Error(e)
+		}
+	}
+}
+
+// TestWritersLazy: writing a value makes writers for the types it sets,
+// not for every type its type could hold (a task definition reaches
+// hundreds), so a process's first render stays cheap.
+func TestWritersLazy(t *testing.T) {
+	count := func() int {
+		n := 0
+		writers.Range(func(_, _ any) bool { n++; return true })
+		return n
+	}
+	before := count()
+	if _, err := resourceTree(&ecs.TaskDefinition{ContainerDefinitions: []ecs.TaskDefinition_ContainerDefinition{{Name: "a", Image: "b"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if made := count() - before; made > 12 {
+		t.Errorf("one task definition with one container made %d writers", made)
+	}
+}
+
+// TestJSONTag: the fast reading of a struct tag agrees with Get.
+func TestJSONTag(t *testing.T) {
+	for _, tag := range []reflect.StructTag{
+		`json:"Name,omitempty"`, `json:"-"`, `json:""`, `yaml:"x" json:"Y"`, `json:"a\"b"`,
+		`json:"Tags,omitempty" yaml:"t"`, ``, `json:"unclosed`, `jsonx:"no"`,
+	} {
+		if got, want := jsonTag(tag), tag.Get("json"); got != want {
+			t.Errorf("jsonTag(%s) = %q, want %q", tag, got, want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 )
@@ -93,57 +94,52 @@ type structField struct {
 	index     int
 	name      string
 	omitempty bool
-	w         *typeWriter
+	w         *lazyWriter
 }
 
 var writers sync.Map // reflect.Type → *typeWriter
 
-// writerOf returns t's writer, making it on first use. Writers are made
-// under a lock and published together once complete, so that a render on
-// another goroutine never sees one half made. A type that holds itself (a
-// WAF rule's statements) reaches its own writer while it is being made:
-// the pointer is there, and filled in before any value is written.
+// writerOf returns t's writer, making it on first use. The writers of the
+// types t holds are made when a value of them is first written, not with
+// t's: a resource type reaches hundreds of goformation types, and a render
+// sets a few of them.
 func writerOf(t reflect.Type) *typeWriter {
 	if w, ok := writers.Load(t); ok {
 		return w.(*typeWriter)
 	}
-	writersMu.Lock()
-	defer writersMu.Unlock()
-	m := maker{}
-	w := m.writer(t)
-	for t, w := range m {
-		writers.Store(t, w)
-	}
-	return w
-}
-
-var writersMu sync.Mutex
-
-// maker holds the writers being made, by type.
-type maker map[reflect.Type]*typeWriter
-
-func (m maker) writer(t reflect.Type) *typeWriter {
-	if w, ok := writers.Load(t); ok {
-		return w.(*typeWriter)
-	}
-	if w, ok := m[t]; ok {
-		return w
-	}
 	w := &typeWriter{}
-	m[t] = w
 	if t.Kind() == reflect.Struct {
 		// a resource's own MarshalJSON is not used: resourceTree walks
 		// its fields
-		m.structFields(w, t)
+		w.structFields(t)
 	}
-	w.tree = m.treeFunc(t)
+	w.tree = w.treeFunc(t)
+	// Two goroutines may make one type's writer at once; they are alike,
+	// and the first stored is kept.
+	stored, _ := writers.LoadOrStore(t, w)
+	return stored.(*typeWriter)
+}
+
+// lazyWriter is the writer of a type another type holds, found when first
+// needed.
+type lazyWriter struct {
+	t reflect.Type
+	w atomic.Pointer[typeWriter]
+}
+
+func (l *lazyWriter) get() *typeWriter {
+	if w := l.w.Load(); w != nil {
+		return w
+	}
+	w := writerOf(l.t)
+	l.w.Store(w)
 	return w
 }
 
 var marshaler = reflect.TypeFor[json.Marshaler]()
 
 // treeFunc writes t's values as encoding/json would write them, as trees.
-func (m maker) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
+func (w *typeWriter) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 	if t.Implements(marshaler) {
 		// rare: json.RawMessage, a union type
 		return func(v reflect.Value) (any, error) {
@@ -155,12 +151,12 @@ func (m maker) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		elem := m.writer(t.Elem())
+		elem := &lazyWriter{t: t.Elem()}
 		return func(v reflect.Value) (any, error) {
 			if v.IsNil() {
 				return nil, nil
 			}
-			return elem.tree(v.Elem())
+			return elem.get().tree(v.Elem())
 		}
 	case reflect.Interface:
 		return func(v reflect.Value) (any, error) {
@@ -194,14 +190,14 @@ func (m maker) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 				return Tree(v.Interface()) // base64, as encoding/json writes bytes
 			}
 		}
-		elem := m.writer(t.Elem())
+		elem := &lazyWriter{t: t.Elem()}
 		return func(v reflect.Value) (any, error) {
 			if v.Kind() == reflect.Slice && v.IsNil() {
 				return nil, nil
 			}
 			l := make(List, v.Len())
 			for i := range l {
-				item, err := elem.tree(v.Index(i))
+				item, err := elem.get().tree(v.Index(i))
 				if err != nil {
 					return nil, err
 				}
@@ -213,7 +209,7 @@ func (m maker) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 		if t.Key().Kind() != reflect.String {
 			return func(v reflect.Value) (any, error) { return Tree(v.Interface()) }
 		}
-		elem := m.writer(t.Elem())
+		elem := &lazyWriter{t: t.Elem()}
 		return func(v reflect.Value) (any, error) {
 			if v.IsNil() {
 				return nil, nil
@@ -222,7 +218,7 @@ func (m maker) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 			m := make(Map, 0, len(keys))
 			for _, k := range keys {
-				item, err := elem.tree(v.MapIndex(k))
+				item, err := elem.get().tree(v.MapIndex(k))
 				if err != nil {
 					return nil, err
 				}
@@ -231,7 +227,6 @@ func (m maker) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 			return m, nil
 		}
 	case reflect.Struct:
-		w := m[t]
 		return func(v reflect.Value) (any, error) { return w.structTree(v) }
 	}
 	return func(reflect.Value) (any, error) { return nil, fmt.Errorf("cfn: cannot write a %s", t) }
@@ -239,13 +234,20 @@ func (m maker) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 
 // structFields finds a struct type's JSON fields, in order, and its
 // attribute fields.
-func (m maker) structFields(w *typeWriter, t reflect.Type) {
+func (w *typeWriter) structFields(t reflect.Type) {
+	w.attrs = [numAttrs]int{-1, -1, -1, -1, -1}
+	lazy := make([]lazyWriter, t.NumField()) // one allocation, not one a field
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if !sf.IsExported() || sf.Anonymous {
 			continue
 		}
-		tag := sf.Tag.Get("json")
+		if attr, ok := strings.CutPrefix(sf.Name, "AWSCloudFormation"); ok {
+			if a := slices.Index(attrNames[:], attr); a >= 0 {
+				w.attrs[a] = i
+			}
+		}
+		tag := jsonTag(sf.Tag)
 		if tag == "-" {
 			continue
 		}
@@ -253,14 +255,27 @@ func (m maker) structFields(w *typeWriter, t reflect.Type) {
 		if name == "" {
 			name = sf.Name
 		}
-		w.fields = append(w.fields, structField{i, name, slices.Contains(strings.Split(opts, ","), "omitempty"), m.writer(sf.Type)})
+		omitempty := false
+		for opts != "" {
+			var opt string
+			opt, opts, _ = strings.Cut(opts, ",")
+			omitempty = omitempty || opt == "omitempty"
+		}
+		lazy[i].t = sf.Type
+		w.fields = append(w.fields, structField{i, name, omitempty, &lazy[i]})
 	}
-	for a, name := range attrNames {
-		w.attrs[a] = -1
-		if f, ok := t.FieldByName("AWSCloudFormation" + name); ok && len(f.Index) == 1 {
-			w.attrs[a] = f.Index[0]
+}
+
+// jsonTag is tag.Get("json"), without unquoting the tags goformation
+// writes (json:"Name,omitempty" first, no escapes): the writers of a
+// render's types are made in every process, and Get unquotes each.
+func jsonTag(tag reflect.StructTag) string {
+	if rest, ok := strings.CutPrefix(string(tag), `json:"`); ok {
+		if end := strings.IndexByte(rest, '"'); end >= 0 && strings.IndexByte(rest[:end], '\\') < 0 {
+			return rest[:end]
 		}
 	}
+	return tag.Get("json")
 }
 
 // valueTree is the tree of any value, as encoding/json would write it.
@@ -285,7 +300,7 @@ func (w *typeWriter) structTree(v reflect.Value) (Map, error) {
 	m := make(Map, len(set))
 	for j, i := range set {
 		f := &w.fields[i]
-		item, err := f.w.tree(v.Field(f.index))
+		item, err := f.w.get().tree(v.Field(f.index))
 		if err != nil {
 			return nil, err
 		}

@@ -1,8 +1,7 @@
 package stack
 
 import (
-	"regexp"
-	"sync"
+	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/cfngen/cfngen/cfn"
@@ -10,11 +9,47 @@ import (
 	"github.com/cfngen/cfngen/policy"
 )
 
-// ecrImage matches a private ECR image: account, region, repository.
-// Compiled on first use: most images are not in ECR.
-var ecrImage = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)`)
-})
+// ecrImage splits a private ECR image into its account, region and
+// repository: <12 digits>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>,
+// the repository up to a tag or digest. Read by hand, not by a regular
+// expression: compiling one with a counted repeat cost a process more than
+// the rest of a render.
+func ecrImage(image string) (account, region, repository string, ok bool) {
+	if len(image) < 12 {
+		return "", "", "", false
+	}
+	account, rest := image[:12], image[12:]
+	for _, c := range []byte(account) {
+		if c < '0' || c > '9' {
+			return "", "", "", false
+		}
+	}
+	if rest, ok = strings.CutPrefix(rest, ".dkr.ecr"); !ok {
+		return "", "", "", false
+	}
+	rest = strings.TrimPrefix(rest, "-fips")
+	if rest, ok = strings.CutPrefix(rest, "."); !ok {
+		return "", "", "", false
+	}
+	region, rest, _ = strings.Cut(rest, ".")
+	if region == "" || strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return "", "", "", false
+	}
+	if rest, ok = strings.CutPrefix(rest, "amazonaws.com"); !ok {
+		return "", "", "", false
+	}
+	rest = strings.TrimPrefix(rest, ".cn")
+	if rest, ok = strings.CutPrefix(rest, "/"); !ok {
+		return "", "", "", false
+	}
+	if end := strings.IndexAny(rest, ":@"); end >= 0 {
+		rest = rest[:end]
+	}
+	if rest == "" {
+		return "", "", "", false
+	}
+	return account, region, rest, true
+}
 
 // builtImageRepository is where Copilot pushed built images, and so where a
 // built image is pulled from: the ECR repository <app>/<workload>.
@@ -34,8 +69,8 @@ func executionRole(tr *translation) *iam.Role {
 	for _, c := range w.Containers() {
 		if c.Build {
 			repositories = appendNew(repositories, cfn.Sub(builtImageRepository))
-		} else if m := ecrImage().FindStringSubmatch(c.Image); m != nil {
-			repositories = appendNew(repositories, cfn.Sub("arn:${AWS::Partition}:ecr:"+m[2]+":"+m[1]+":repository/"+cfn.SubLiteral(m[3])))
+		} else if account, region, repository, ok := ecrImage(c.Image); ok {
+			repositories = appendNew(repositories, cfn.Sub("arn:${AWS::Partition}:ecr:"+region+":"+account+":repository/"+cfn.SubLiteral(repository)))
 		}
 		for _, s := range containerSecrets(tr, c) {
 			grants.add(s)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -239,6 +240,31 @@ Outputs:
 	for _, want := range []string{"- Name: COPILOT_QUEUE_URI\n", "- Name: TABLE_NAME\n", "- Name: API_KEY\n"} {
 		if n := strings.Count(string(outs[0]), want); n != 1 {
 			t.Errorf("%q appears %d times, want once", want, n)
+		}
+	}
+}
+
+// TestECRImage reads images as the regular expression it replaced did.
+func TestECRImage(t *testing.T) {
+	re := regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)`)
+	for _, image := range []string{
+		"123456789012.dkr.ecr.us-west-2.amazonaws.com/api:v1.2.3",
+		"123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/a/b@sha256:00",
+		"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/x",
+		"123456789012.dkr.ecr.us-west-2.amazonaws.com/",
+		"123456789012.dkr.ecr.us-west-2.amazonaws.com/:tag",
+		"12345678901.dkr.ecr.us-west-2.amazonaws.com/api",
+		"1234567890123.dkr.ecr.us-west-2.amazonaws.com/api",
+		"123456789012.dkr.ecr.US-west-2.amazonaws.com/api",
+		"123456789012.dkr.ecr..amazonaws.com/api",
+		"123456789012.dkr.ecr.us-west-2.amazonaws.comx/api",
+		"12345678901a.dkr.ecr.us-west-2.amazonaws.com/api",
+		"nginx", "public.ecr.aws/nginx/nginx:latest", "",
+	} {
+		m := re.FindStringSubmatch(image)
+		account, region, repository, ok := ecrImage(image)
+		if ok != (m != nil) || ok && (account != m[1] || region != m[2] || repository != m[3]) {
+			t.Errorf("%q: got %q %q %q %v, want %q", image, account, region, repository, ok, m)
 		}
 	}
 }
