@@ -54,6 +54,7 @@ func arrangeEntry(section string, v any) any {
 // arrange puts the keys of every mapping the rules reach in their order,
 // depth levels below the root.
 func arrange(v any, rules []keyOrder, depth int) any {
+	var buf [maxRules]keyOrder
 	switch v := v.(type) {
 	case Map:
 		out := v
@@ -62,7 +63,6 @@ func arrange(v any, rules []keyOrder, depth int) any {
 				out = lead(out, r.keys)
 			}
 		}
-		var buf [maxRules]keyOrder
 		for i, f := range out {
 			if sub := descend(buf[:0], rules, depth, func(step string) bool { return step == "*" || step == f.Key }); len(sub) > 0 {
 				out[i].Value = arrange(f.Value, sub, depth+1)
@@ -70,7 +70,6 @@ func arrange(v any, rules []keyOrder, depth int) any {
 		}
 		return out
 	case List:
-		var buf [maxRules]keyOrder
 		if sub := descend(buf[:0], rules, depth, func(step string) bool { return step == "[]" }); len(sub) > 0 {
 			for i := range v {
 				v[i] = arrange(v[i], sub, depth+1)

@@ -2,7 +2,6 @@ package stack
 
 import (
 	"fmt"
-	"hash/crc32"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/efs"
@@ -110,11 +109,24 @@ func managedVolume(w *manifest.Workload) *manifest.Volume {
 	return nil
 }
 
+// crc32 is the IEEE CRC-32 of s (hash/crc32's ChecksumIEEE), bit by bit:
+// names are short, and hash/crc32 builds its tables in every process.
+func crc32(s string) uint32 {
+	crc := ^uint32(0)
+	for i := 0; i < len(s); i++ {
+		crc ^= uint32(s[i])
+		for range 8 {
+			crc = crc>>1 ^ 0xedb88320&-(crc&1)
+		}
+	}
+	return ^crc
+}
+
 // accessPoint is the workload's own directory on the environment's file
 // system, /<name>, owned by the POSIX user the manifest gives or, as
 // Copilot chose it, the CRC-32 of the workload's name for both ids.
 func accessPoint(tr *translation, e *manifest.EFS) *efs.AccessPoint {
-	uid, gid := crc32.ChecksumIEEE([]byte(tr.w.Name)), crc32.ChecksumIEEE([]byte(tr.w.Name))
+	uid, gid := crc32(tr.w.Name), crc32(tr.w.Name)
 	if e.UID != nil {
 		uid, gid = *e.UID, *e.GID
 	}

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	stdcrc32 "hash/crc32"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -265,6 +266,15 @@ func TestECRImage(t *testing.T) {
 		account, region, repository, ok := ecrImage(image)
 		if ok != (m != nil) || ok && (account != m[1] || region != m[2] || repository != m[3]) {
 			t.Errorf("%q: got %q %q %q %v, want %q", image, account, region, repository, ok, m)
+		}
+	}
+}
+
+// TestCRC32 is hash/crc32's IEEE checksum.
+func TestCRC32(t *testing.T) {
+	for _, s := range []string{"", "a", "api", "frontend-service", strings.Repeat("x", 255), "\xff\x00"} {
+		if got, want := crc32(s), stdcrc32.ChecksumIEEE([]byte(s)); got != want {
+			t.Errorf("crc32(%q) = %d, want %d", s, got, want)
 		}
 	}
 }
