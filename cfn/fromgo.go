@@ -237,6 +237,7 @@ func (w *typeWriter) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 func (w *typeWriter) structFields(t reflect.Type) {
 	w.attrs = [numAttrs]int{-1, -1, -1, -1, -1}
 	lazy := make([]lazyWriter, t.NumField()) // one allocation, not one a field
+	w.fields = make([]structField, 0, t.NumField())
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if !sf.IsExported() || sf.Anonymous {
