@@ -34,10 +34,12 @@ type Options struct {
 // any, is an diag.List holding every problem found, sorted by position.
 func Parse(file string, data []byte, opts Options) (*Workload, error) {
 	d := &decoder{yamldec.Decoder{File: file}}
-	root := d.document(data)
+	root, release := d.document(data)
 	if root == nil {
 		return nil, d.Errs.Err()
 	}
+	// the workload holds no node: the tree goes back once it is read
+	defer release()
 	var at treePath
 	d.checkText(root, &at)
 	d.interpolate(root, &at, opts)
@@ -60,10 +62,15 @@ func Parse(file string, data []byte, opts Options) (*Workload, error) {
 
 // document decodes the single YAML document in data, turning yaml.v3's
 // syntax errors ("yaml: line 9: ...") into positioned errors.
-func (d *decoder) document(data []byte) *yaml.Node {
-	if doc, ok := yamldec.Parse(data); ok {
-		return d.rootMapping(doc.Content[0])
+func (d *decoder) document(data []byte) (root *yaml.Node, release func()) {
+	if doc, release, ok := yamldec.Parse(data); ok {
+		return d.rootMapping(doc.Content[0]), release
 	}
+	return d.documentV3(data), func() {}
+}
+
+// documentV3 reads what yamldec.Parse leaves, and words the errors.
+func (d *decoder) documentV3(data []byte) *yaml.Node {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {

@@ -64,10 +64,11 @@ func difference(fast, v3 *yaml.Node, path string) string {
 // read data.
 func checkSame(t *testing.T, name string, data []byte) bool {
 	t.Helper()
-	fast, ok := Parse(data)
+	fast, release, ok := Parse(data)
 	if !ok {
 		return false
 	}
+	defer release()
 	v3, ok := decodeV3(data)
 	if !ok {
 		t.Errorf("%s: the fast path read what yaml.v3 refuses:\n%s", name, data)
@@ -118,7 +119,7 @@ func TestParseAsYAMLv3(t *testing.T) {
 		"a: -\n", "a: \"b\\\n c\"\n",
 	}
 	for _, in := range left {
-		if _, ok := Parse([]byte(in)); ok {
+		if _, _, ok := Parse([]byte(in)); ok {
 			t.Errorf("%q: the fast path read it; it belongs to yaml.v3", in)
 		}
 	}
