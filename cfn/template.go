@@ -90,7 +90,8 @@ func (t *Template) fail(err error) {
 
 // AddParameter declares a parameter.
 func (t *Template) AddParameter(name string, p Parameter) {
-	m := Map{{"Type", p.Type}}
+	m := make(Map, 1, 6)
+	m[0] = Field{"Type", p.Type}
 	if p.Description != "" {
 		m = append(m, Field{"Description", p.Description})
 	}
@@ -172,6 +173,9 @@ func (t *Template) add(section *Map, kind, name string, v any) {
 	if _, dup := section.Get(name); dup {
 		t.fail(fmt.Errorf("cfn: %s %s defined twice", kind, name))
 		return
+	}
+	if *section == nil {
+		*section = make(Map, 0, 16) // a template has dozens of entries
 	}
 	*section = append(*section, Field{name, v})
 }

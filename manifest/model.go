@@ -98,7 +98,8 @@ const (
 // Containers returns the task's containers in template order: the main
 // container, the log router, the collector, then the sidecars by name.
 func (w *Workload) Containers() []*Container {
-	out := []*Container{&w.Main}
+	out := make([]*Container, 1, 3+len(w.Sidecars))
+	out[0] = &w.Main
 	if w.FireLens != nil {
 		out = append(out, w.FireLens)
 	}

@@ -138,32 +138,40 @@ func environment(tr *translation, c *manifest.Container) []ecs.TaskDefinition_Ke
 	if c == &tr.w.Main {
 		own = slices.Concat(own, tr.outputs)
 	}
-	// lead is the whole environment in the end, middle and trail appended
-	lead := make([]ecs.TaskDefinition_KeyValuePair, 0, len(reserved)+len(own))
-	var middle, trail []ecs.TaskDefinition_KeyValuePair
+	var buf [16]string
+	values := buf[:0]
+	n := len(own)
 	for _, r := range reserved {
-		value := r.value(tr, c)
-		if value == "" {
-			continue
-		}
-		kv := ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(r.name), Value: cfn.Ptr(value)}
-		switch r.place {
-		case leading:
-			lead = append(lead, kv)
-		case sorted:
-			middle = append(middle, kv)
-		case trailing:
-			trail = append(trail, kv)
+		values = append(values, r.value(tr, c))
+		if values[len(values)-1] != "" {
+			n++
 		}
 	}
+	// sized once: a container has a dozen variables, each a goformation
+	// struct of 96 bytes
+	out := make([]ecs.TaskDefinition_KeyValuePair, 0, n)
+	add := func(name, value string) {
+		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(name), Value: cfn.Ptr(value)})
+	}
+	place := func(p placement) {
+		for i, r := range reserved {
+			if r.place == p && values[i] != "" {
+				add(r.name, values[i])
+			}
+		}
+	}
+	place(leading)
+	middle := len(out)
+	place(sorted)
 	for _, v := range own {
 		value := v.Value
 		if v.Import != "" {
 			value = cfn.ImportValue(v.Import)
 		}
-		middle = append(middle, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(v.Name), Value: cfn.Ptr(value)})
+		add(v.Name, value)
 	}
 	// The container's own come first among equals, as they came in.
-	slices.SortStableFunc(middle, func(a, b ecs.TaskDefinition_KeyValuePair) int { return strings.Compare(*a.Name, *b.Name) })
-	return append(append(lead, middle...), trail...)
+	slices.SortStableFunc(out[middle:], func(a, b ecs.TaskDefinition_KeyValuePair) int { return strings.Compare(*a.Name, *b.Name) })
+	place(trailing)
+	return out
 }

@@ -52,24 +52,42 @@ type Positions struct {
 	at map[string]entryPos
 }
 
-type entryPos struct{ key, value diag.Pos }
+// entryPos is an entry's key and value positions, each packed in 64 bits
+// (line, column): half the table a plain diag.Pos pair takes.
+type entryPos struct{ key, value packedPos }
+
+type packedPos uint64
+
+func pack(p diag.Pos) packedPos {
+	clamp := func(n int) uint64 { return uint64(min(max(n, 0), 1<<32-1)) }
+	return packedPos(clamp(p.Line)<<32 | clamp(p.Col))
+}
+
+func (p packedPos) pos() diag.Pos { return diag.Pos{Line: int(p >> 32), Col: int(p & (1<<32 - 1))} }
+
+// Reserve sizes the table for about n positions.
+func (p *Positions) Reserve(n int) {
+	if p.at == nil {
+		p.at = make(map[string]entryPos, n)
+	}
+}
 
 func (p *Positions) Record(path string, key, value diag.Pos) {
 	if p.at == nil {
 		p.at = make(map[string]entryPos, 64)
 	}
 	if _, seen := p.at[path]; !seen {
-		p.at[path] = entryPos{key, value}
+		p.at[path] = entryPos{pack(key), pack(value)}
 	}
 }
 
 // Key returns the position recorded for path's key, or for its nearest
 // recorded parent's.
-func (p *Positions) Key(path string) diag.Pos { return p.lookup(path).key }
+func (p *Positions) Key(path string) diag.Pos { return p.lookup(path).key.pos() }
 
 // Value returns the position recorded for path's value, or for its nearest
 // recorded parent's.
-func (p *Positions) Value(path string) diag.Pos { return p.lookup(path).value }
+func (p *Positions) Value(path string) diag.Pos { return p.lookup(path).value.pos() }
 
 // Has reports whether a position is recorded for path itself.
 func (p *Positions) Has(path string) bool {
@@ -83,7 +101,7 @@ func (p *Positions) lookup(path string) entryPos {
 			return at
 		}
 		if path == "" {
-			start := diag.Pos{Line: 1, Col: 1}
+			start := pack(diag.Pos{Line: 1, Col: 1})
 			return entryPos{start, start}
 		}
 		path = Parent(path)
