@@ -40,6 +40,7 @@ func worstCases() map[string]string {
 		"long-values":         head + "variables:\n  V: " + strings.Repeat("v", maxInput-200) + "\n",
 		"alias-fanout":        fill(head+"variables:\n  W: &w word\nsidecars:\n  s0: &s\n    image: nginx\n    command: [*w", func(int) string { return ", *w" }) + "]\n",
 		"deep-flow":           head + "variables:\n  V: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n",
+		"long-flow-line":      fill(head+"command: [", func(i int) string { return "xy, " }) + "z]\n",
 		"many-volumes":        fill(head+"storage:\n  volumes:\n", func(i int) string { return fmt.Sprintf("    v%d: {path: /v%d}\n", i, i) }),
 		"override-everything": fill(head+"environments:\n  test:\n    variables:\n", func(i int) string { return fmt.Sprintf("      V%d: value\n", i) }),
 	}

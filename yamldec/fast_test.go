@@ -32,6 +32,8 @@ func decodeV3(data []byte) (*yaml.Node, bool) {
 func difference(fast, v3 *yaml.Node, path string) string {
 	at := fmt.Sprintf("%s (yaml.v3 %d:%d %q)", path, v3.Line, v3.Column, v3.Value)
 	switch {
+	case strings.ContainsRune(fast.Value, 0) || strings.HasPrefix(fast.Tag, "!") && !strings.HasPrefix(fast.Tag, "!!"):
+		return fmt.Sprintf("%s: a NUL or a tag, which the fast path promises not to read", at)
 	case fast.Kind != v3.Kind:
 		return fmt.Sprintf("%s: kind %v, yaml.v3 %v", at, fast.Kind, v3.Kind)
 	case fast.ShortTag() != v3.ShortTag():
@@ -113,7 +115,7 @@ func TestParseAsYAMLv3(t *testing.T) {
 		"a: &x 1\nb: *x\n", "a: !Ref x\n", "a: |\n  text\n", "a: >\n  text\n",
 		"a:\n", "a:\nb: c\n", "a: b\n  c\n", "a: 'b\n  c'\n", "a: [b,\n  c]\n",
 		"a:\tb\n", "a: b\r\n", "\ufeffa: b\n", "a: b: c\n", "- a\nb: c\n", "a: [b, c,]\n",
-		"a: [b: c]\n", "a: {b}\n", "? a\n: b\n", "a: \"\\N\"\n", "a: \"\\/\"\n", "a: \"\\ud800\"\n",
+		"a: [b: c]\n", "a: {b}\n", "? a\n: b\n", "a: \"\\N\"\n", "a: \"\\/\"\n", "a: \"\\0\"\n", "a: \"\\x00\"\n", "a: \"\\ud800\"\n",
 		"a: 'b'c\n", "a: 'b'#c\n", "a: b\n c: d\n", "scalar\n", "a: \x85b\n",
 		"a: @b\n", "a: `b`\n", "a: %b\n", "a:\n  b: 1\n c: 2\n", "a: - b\n",
 		"a: -\n", "a: \"b\\\n c\"\n",
