@@ -3,6 +3,7 @@ package cfn
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -166,12 +167,7 @@ func (w *typeWriter) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 			return valueTree(v.Elem())
 		}
 	case reflect.String:
-		return func(v reflect.Value) (any, error) {
-			if s := v.String(); IsToken(s) {
-				return decodeToken(s)
-			}
-			return v.String(), nil
-		}
+		return func(v reflect.Value) (any, error) { return tokenString(v.String()) }
 	case reflect.Bool:
 		return func(v reflect.Value) (any, error) { return v.Bool(), nil }
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -209,6 +205,20 @@ func (w *typeWriter) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 		if t.Key().Kind() != reflect.String {
 			return func(v reflect.Value) (any, error) { return Tree(v.Interface()) }
 		}
+		switch t {
+		case reflect.TypeFor[map[string]string](), reflect.TypeFor[map[string]any]():
+			// goformation's maps, nearly all: read without reflect, which
+			// copies every key and value it hands out
+			return func(v reflect.Value) (any, error) {
+				if v.IsNil() {
+					return nil, nil
+				}
+				if m, ok := v.Interface().(map[string]string); ok {
+					return sortedTree(m, tokenString)
+				}
+				return sortedTree(v.Interface().(map[string]any), func(item any) (any, error) { return valueTree(reflect.ValueOf(item)) })
+			}
+		}
 		elem := &lazyWriter{t: t.Elem()}
 		return func(v reflect.Value) (any, error) {
 			if v.IsNil() {
@@ -230,6 +240,20 @@ func (w *typeWriter) treeFunc(t reflect.Type) func(reflect.Value) (any, error) {
 		return func(v reflect.Value) (any, error) { return w.structTree(v) }
 	}
 	return func(reflect.Value) (any, error) { return nil, fmt.Errorf("cfn: cannot write a %s", t) }
+}
+
+// sortedTree is a map's mapping, keys sorted as encoding/json writes them.
+func sortedTree[V any](m map[string]V, tree func(V) (any, error)) (any, error) {
+	keys := slices.Sorted(maps.Keys(m))
+	out := make(Map, len(keys))
+	for i, k := range keys {
+		item, err := tree(m[k])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = Field{k, item}
+	}
+	return out, nil
 }
 
 // structFields finds a struct type's JSON fields, in order, and its

@@ -389,22 +389,43 @@ var plainByte = [256]bool{
 	'w': true, 'x': true, 'y': true, 'z': true, '~': true,
 }
 
+// singleQuotable reports whether s is all printable, so that it can be
+// single-quoted, and how many quotes it holds; printable ASCII, most
+// strings, is checked byte by byte.
+func singleQuotable(s string) (ok bool, quotes int) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c >= utf8.RuneSelf-1 { // controls, DEL and beyond ASCII
+			for _, r := range s[i:] {
+				if !printable(r) {
+					return false, 0
+				}
+				if r == '\'' {
+					quotes++
+				}
+			}
+			return true, quotes
+		}
+		if c == '\'' {
+			quotes++
+		}
+	}
+	return true, quotes
+}
+
 // appendScalarString writes s plain when that is safe, else single-quoted
 // when it is printable, else double-quoted with escapes.
 func appendScalarString(buf []byte, s string) []byte {
 	if plain(s) {
 		return append(buf, s...)
 	}
-	single := true
-	for _, r := range s {
-		if !printable(r) {
-			single = false
-			break
-		}
-	}
-	if single {
+	if single, quotes := singleQuotable(s); single {
 		buf = append(buf, '\'')
-		buf = append(buf, strings.ReplaceAll(s, "'", "''")...)
+		if quotes == 0 {
+			buf = append(buf, s...)
+		} else {
+			buf = append(buf, strings.ReplaceAll(s, "'", "''")...)
+		}
 		return append(buf, '\'')
 	}
 	buf = append(buf, '"')

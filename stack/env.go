@@ -150,8 +150,10 @@ func environment(tr *translation, c *manifest.Container) []ecs.TaskDefinition_Ke
 	// sized once: a container has a dozen variables, each a goformation
 	// struct of 96 bytes
 	out := make([]ecs.TaskDefinition_KeyValuePair, 0, n)
+	strs := make([]string, 0, 2*n) // what the pointers point at, in one allocation
 	add := func(name, value string) {
-		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: cfn.Ptr(name), Value: cfn.Ptr(value)})
+		strs = append(strs, name, value)
+		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: &strs[len(strs)-2], Value: &strs[len(strs)-1]})
 	}
 	place := func(p placement) {
 		for i, r := range reserved {
