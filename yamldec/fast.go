@@ -99,34 +99,72 @@ func subsetText(data []byte) (nodes int, ok bool) {
 	nodes = 2
 	for i := 0; i < len(data); {
 		c := data[i]
-		if c > ':' && c < 0x7f { // letters and most punctuation
-			if c == '[' || c == '{' {
-				nodes++
-			}
+		switch textClass[c] {
+		case plainText:
 			i++
 			continue
-		}
-		if c < utf8.RuneSelf {
-			switch {
-			case c < ' ' && c != '\n' || c == 0x7f:
-				return 0, false
-			case c == ':' && blankz(at(data, i+1)):
-				nodes += 2
-			case c == '-' && blankz(at(data, i+1)), c == ',', c == '[', c == '{':
-				nodes++
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(data[i:])
-		switch {
-		case r == utf8.RuneError && size == 1, r < 0xa0, r == 0x2028, r == 0x2029,
-			r == 0xfeff, r >= 0xfffe && r <= 0xffff, r >= 0xd800 && r <= 0xdfff:
+		case refused:
 			return 0, false
+		case colon:
+			if blankz(at(data, i+1)) {
+				nodes += 2
+			}
+		case dash:
+			if blankz(at(data, i+1)) {
+				nodes++
+			}
+		case opener:
+			nodes++
+		case nonASCII:
+			r, size := utf8.DecodeRune(data[i:])
+			switch {
+			case r == utf8.RuneError && size == 1, r < 0xa0, r == 0x2028, r == 0x2029,
+				r == 0xfeff, r >= 0xfffe && r <= 0xffff, r >= 0xd800 && r <= 0xdfff:
+				return 0, false
+			}
+			i += size
+			continue
 		}
-		i += size
+		i++
 	}
 	return nodes, true
+}
+
+// The classes of bytes subsetText tells apart.
+const (
+	plainText = iota
+	refused   // control characters but the newline, and DEL
+	colon
+	dash
+	opener // a comma or an opening bracket: one more node
+	nonASCII
+)
+
+// textClass is each byte's class, written out so that it is data, not
+// work at start-up.
+var textClass = [256]uint8{
+	0x00: refused, 0x01: refused, 0x02: refused, 0x03: refused, 0x04: refused, 0x05: refused, 0x06: refused, 0x07: refused,
+	0x08: refused, 0x09: refused, 0x0b: refused, 0x0c: refused, 0x0d: refused, 0x0e: refused, 0x0f: refused,
+	0x10: refused, 0x11: refused, 0x12: refused, 0x13: refused, 0x14: refused, 0x15: refused, 0x16: refused, 0x17: refused,
+	0x18: refused, 0x19: refused, 0x1a: refused, 0x1b: refused, 0x1c: refused, 0x1d: refused, 0x1e: refused, 0x1f: refused,
+	0x7f: refused,
+	':':  colon, '-': dash, ',': opener, '[': opener, '{': opener,
+	0x80: nonASCII, 0x81: nonASCII, 0x82: nonASCII, 0x83: nonASCII, 0x84: nonASCII, 0x85: nonASCII, 0x86: nonASCII, 0x87: nonASCII,
+	0x88: nonASCII, 0x89: nonASCII, 0x8a: nonASCII, 0x8b: nonASCII, 0x8c: nonASCII, 0x8d: nonASCII, 0x8e: nonASCII, 0x8f: nonASCII,
+	0x90: nonASCII, 0x91: nonASCII, 0x92: nonASCII, 0x93: nonASCII, 0x94: nonASCII, 0x95: nonASCII, 0x96: nonASCII, 0x97: nonASCII,
+	0x98: nonASCII, 0x99: nonASCII, 0x9a: nonASCII, 0x9b: nonASCII, 0x9c: nonASCII, 0x9d: nonASCII, 0x9e: nonASCII, 0x9f: nonASCII,
+	0xa0: nonASCII, 0xa1: nonASCII, 0xa2: nonASCII, 0xa3: nonASCII, 0xa4: nonASCII, 0xa5: nonASCII, 0xa6: nonASCII, 0xa7: nonASCII,
+	0xa8: nonASCII, 0xa9: nonASCII, 0xaa: nonASCII, 0xab: nonASCII, 0xac: nonASCII, 0xad: nonASCII, 0xae: nonASCII, 0xaf: nonASCII,
+	0xb0: nonASCII, 0xb1: nonASCII, 0xb2: nonASCII, 0xb3: nonASCII, 0xb4: nonASCII, 0xb5: nonASCII, 0xb6: nonASCII, 0xb7: nonASCII,
+	0xb8: nonASCII, 0xb9: nonASCII, 0xba: nonASCII, 0xbb: nonASCII, 0xbc: nonASCII, 0xbd: nonASCII, 0xbe: nonASCII, 0xbf: nonASCII,
+	0xc0: nonASCII, 0xc1: nonASCII, 0xc2: nonASCII, 0xc3: nonASCII, 0xc4: nonASCII, 0xc5: nonASCII, 0xc6: nonASCII, 0xc7: nonASCII,
+	0xc8: nonASCII, 0xc9: nonASCII, 0xca: nonASCII, 0xcb: nonASCII, 0xcc: nonASCII, 0xcd: nonASCII, 0xce: nonASCII, 0xcf: nonASCII,
+	0xd0: nonASCII, 0xd1: nonASCII, 0xd2: nonASCII, 0xd3: nonASCII, 0xd4: nonASCII, 0xd5: nonASCII, 0xd6: nonASCII, 0xd7: nonASCII,
+	0xd8: nonASCII, 0xd9: nonASCII, 0xda: nonASCII, 0xdb: nonASCII, 0xdc: nonASCII, 0xdd: nonASCII, 0xde: nonASCII, 0xdf: nonASCII,
+	0xe0: nonASCII, 0xe1: nonASCII, 0xe2: nonASCII, 0xe3: nonASCII, 0xe4: nonASCII, 0xe5: nonASCII, 0xe6: nonASCII, 0xe7: nonASCII,
+	0xe8: nonASCII, 0xe9: nonASCII, 0xea: nonASCII, 0xeb: nonASCII, 0xec: nonASCII, 0xed: nonASCII, 0xee: nonASCII, 0xef: nonASCII,
+	0xf0: nonASCII, 0xf1: nonASCII, 0xf2: nonASCII, 0xf3: nonASCII, 0xf4: nonASCII, 0xf5: nonASCII, 0xf6: nonASCII, 0xf7: nonASCII,
+	0xf8: nonASCII, 0xf9: nonASCII, 0xfa: nonASCII, 0xfb: nonASCII, 0xfc: nonASCII, 0xfd: nonASCII, 0xfe: nonASCII, 0xff: nonASCII,
 }
 
 // maxFastDepth is how deep the fast path nests; deeper documents go to

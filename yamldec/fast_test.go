@@ -166,3 +166,25 @@ func FuzzParse(f *testing.F) {
 		checkSame(t, "input", data)
 	})
 }
+
+// TestTextClass checks the table against the rules it writes out.
+func TestTextClass(t *testing.T) {
+	for c := range 256 {
+		want := plainText
+		switch b := byte(c); {
+		case b < ' ' && b != '\n' || b == 0x7f:
+			want = refused
+		case b == ':':
+			want = colon
+		case b == '-':
+			want = dash
+		case b == ',' || b == '[' || b == '{':
+			want = opener
+		case b >= 0x80:
+			want = nonASCII
+		}
+		if int(textClass[c]) != want {
+			t.Errorf("textClass[%#x] = %d, want %d", c, textClass[c], want)
+		}
+	}
+}
