@@ -15,40 +15,21 @@ import (
 // expression: compiling one with a counted repeat cost a process more than
 // the rest of a render.
 func ecrImage(image string) (account, region, repository string, ok bool) {
-	if len(image) < 12 {
+	host, path, slash := strings.Cut(image, "/")
+	host, aws := strings.CutSuffix(strings.TrimSuffix(host, ".cn"), ".amazonaws.com")
+	account, host, _ = strings.Cut(host, ".")
+	host, dkr := strings.CutPrefix(host, "dkr.ecr")
+	region, dot := strings.CutPrefix(strings.TrimPrefix(host, "-fips"), ".")
+	if end := strings.IndexAny(path, ":@"); end >= 0 {
+		path = path[:end]
+	}
+	ok = slash && aws && dkr && dot && path != "" &&
+		len(account) == 12 && strings.Trim(account, "0123456789") == "" &&
+		region != "" && strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
+	if !ok {
 		return "", "", "", false
 	}
-	account, rest := image[:12], image[12:]
-	for _, c := range []byte(account) {
-		if c < '0' || c > '9' {
-			return "", "", "", false
-		}
-	}
-	if rest, ok = strings.CutPrefix(rest, ".dkr.ecr"); !ok {
-		return "", "", "", false
-	}
-	rest = strings.TrimPrefix(rest, "-fips")
-	if rest, ok = strings.CutPrefix(rest, "."); !ok {
-		return "", "", "", false
-	}
-	region, rest, _ = strings.Cut(rest, ".")
-	if region == "" || strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		return "", "", "", false
-	}
-	if rest, ok = strings.CutPrefix(rest, "amazonaws.com"); !ok {
-		return "", "", "", false
-	}
-	rest = strings.TrimPrefix(rest, ".cn")
-	if rest, ok = strings.CutPrefix(rest, "/"); !ok {
-		return "", "", "", false
-	}
-	if end := strings.IndexAny(rest, ":@"); end >= 0 {
-		rest = rest[:end]
-	}
-	if rest == "" {
-		return "", "", "", false
-	}
-	return account, region, rest, true
+	return account, region, path, true
 }
 
 // builtImageRepository is where Copilot pushed built images, and so where a
