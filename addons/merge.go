@@ -223,7 +223,7 @@ func (s *Set) shaped(file, section string, id, body *yaml.Node) bool {
 		if body.Content[i].Value != need {
 			continue
 		}
-		if v := body.Content[i+1]; need == "Type" && (v.Kind != yaml.ScalarNode || v.Value == "") {
+		if v := body.Content[i+1]; need == "Type" && !typeName(v, section == "Resources") {
 			s.errorf(file, v, path+".Type", "must be a type name such as AWS::S3::Bucket")
 			return false
 		}
@@ -231,6 +231,28 @@ func (s *Set) shaped(file, section string, id, body *yaml.Node) bool {
 	}
 	s.errorf(file, id, path, "has no %s", need)
 	return false
+}
+
+// typeName reports whether v names a type: a string, and for a resource
+// one of CloudFormation's shape, Custom::Name or Vendor::Service::Resource
+// (parts of letters, digits, _, @ and -). A number or a boolean is no type.
+func typeName(v *yaml.Node, resource bool) bool {
+	if v.Kind != yaml.ScalarNode || v.Value == "" || v.ShortTag() != "!!str" {
+		return false
+	}
+	if !resource {
+		return true
+	}
+	parts := strings.Split(v.Value, "::")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, part := range parts {
+		if part == "" || strings.Trim(part, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@-") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func suggestSection(s string) string {
