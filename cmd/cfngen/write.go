@@ -18,9 +18,8 @@ import (
 // is named .cfngen-<pid>-<random>.tmp: hidden, never *.stack.yml, and a
 // later run removes the ones whose process is gone (killed mid-write).
 
-// staged is a template written beside its target, not yet in place.
-// staged is a template written to tmp, to be renamed to path; tmp is
-// empty when path already holds exactly that template.
+// staged is a template written beside its target, to tmp, not yet renamed
+// to path; tmp is empty when path already holds exactly that template.
 type staged struct{ tmp, path string }
 
 // stage writes data to a temporary file beside path, with the mode of the
