@@ -653,18 +653,18 @@ func unquoteDouble(body string) (string, bool) {
 		if i+width >= len(body) {
 			return "", false
 		}
-		r := rune(0)
+		r := 0 // an int: eight hex digits overflow a rune
 		for k := i + 1; k <= i+width; k++ {
 			d, ok := hexDigit(body[k])
 			if !ok {
 				return "", false
 			}
-			r = r<<4 | d
+			r = r<<4 | int(d)
 		}
 		if r >= 0xd800 && r <= 0xdfff || r > 0x10ffff || r == 0 {
 			return "", false
 		}
-		out = utf8.AppendRune(out, r)
+		out = utf8.AppendRune(out, rune(r))
 		i += width
 	}
 	return string(out), true

@@ -102,6 +102,9 @@ func TestParseAsYAMLv3(t *testing.T) {
 		"a: b\n   # deeper comment\nc: d\n",
 		"a: -x\nb: x-\nc: x:y\nd: ',x'\n",
 		"a: [~, null, Null, NULL, nULL, 'null', \"~\", nil]\n",
+		"a:\n  - b:\n    - c\n    d: e\n", "\"a:b\": c\n'd: e': f\n", "a: [x, y] # c\nb: {k: v} # d\n",
+		"a: [é, [ü, 'ö'], {ä: 1}]\n", "a:\n  - - - x\n", "  a: 1\n  b: 2\n", "a:\n\n  b: 1\n",
+		"a: [{b: c}, {d: e}]\n", "a: b:c\n", "key:   spaced   value   \n",
 	}
 	for _, in := range read {
 		if !checkSame(t, fmt.Sprintf("%q", in), []byte(in)) {
@@ -115,7 +118,7 @@ func TestParseAsYAMLv3(t *testing.T) {
 		"a: &x 1\nb: *x\n", "a: !Ref x\n", "a: |\n  text\n", "a: >\n  text\n",
 		"a:\n", "a:\nb: c\n", "a: b\n  c\n", "a: 'b\n  c'\n", "a: [b,\n  c]\n",
 		"a:\tb\n", "a: b\r\n", "\ufeffa: b\n", "a: b: c\n", "- a\nb: c\n", "a: [b, c,]\n",
-		"a: [b: c]\n", "a: {b}\n", "? a\n: b\n", "a: \"\\N\"\n", "a: \"\\/\"\n", "a: \"\\0\"\n", "a: \"\\x00\"\n", "a: \"\\ud800\"\n",
+		"a: [b: c]\n", "a: {b}\n", "? a\n: b\n", "a: \"\\N\"\n", "a: \"\\/\"\n", "a: \"\\0\"\n", "a: \"\\x00\"\n", "a: \"\\U80000000\"\n", "a: \"\\U00110000\"\n", "a: \"\\ud800\"\n",
 		"a: 'b'c\n", "a: 'b'#c\n", "a: b\n c: d\n", "scalar\n", "a: \x85b\n",
 		"a: @b\n", "a: `b`\n", "a: %b\n", "a:\n  b: 1\n c: 2\n", "a: - b\n",
 		"a: -\n", "a: \"b\\\n c\"\n",
