@@ -41,6 +41,7 @@ func worstCases() map[string]string {
 		"alias-fanout":        fill(head+"variables:\n  W: &w word\nsidecars:\n  s0: &s\n    image: nginx\n    command: [*w", func(int) string { return ", *w" }) + "]\n",
 		"deep-flow":           head + "variables:\n  V: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n",
 		"long-flow-line":      fill(head+"command: [", func(i int) string { return "xy, " }) + "z]\n",
+		"comment-colons":      fill(head+"# ", func(int) string { return ": " }) + "\n",
 		"many-volumes":        fill(head+"storage:\n  volumes:\n", func(i int) string { return fmt.Sprintf("    v%d: {path: /v%d}\n", i, i) }),
 		"override-everything": fill(head+"environments:\n  test:\n    variables:\n", func(i int) string { return fmt.Sprintf("      V%d: value\n", i) }),
 	}
@@ -55,6 +56,7 @@ func BenchmarkWorstCase(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			data := []byte(cases[name])
 			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
 			for b.Loop() {
 				pipeline(data, options{app: "shop", env: "test", format: cfn.FormatYAML})
 			}

@@ -61,11 +61,18 @@ type slabs struct {
 
 var slabPool sync.Pool
 
-// maxPooledNodes bounds the slabs kept, so that one giant manifest does not
-// hold its memory for the rest of a batch.
-const maxPooledNodes = 1 << 14
+// maxPooledNodes bounds the first slabs (and so the slabs kept), so that
+// one giant manifest does not hold its memory for the rest of a batch;
+// past them, nodes come in chunks of slabChunk.
+const (
+	maxPooledNodes = 1 << 12
+	slabChunk      = 256
+)
 
 func takeSlabs(nodes int) *slabs {
+	// The estimate counts every colon and dash, in comments too: a
+	// megabyte of them must not reserve a hundred megabytes of nodes.
+	nodes = min(nodes, maxPooledNodes)
 	s, _ := slabPool.Get().(*slabs)
 	if s == nil {
 		s = &slabs{}
@@ -189,7 +196,7 @@ type fastParser struct {
 
 func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
 	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]yaml.Node, 0, 16)
+		p.slab = make([]yaml.Node, 0, slabChunk)
 	}
 	p.slab = append(p.slab, yaml.Node{Kind: kind, Tag: tag, Value: value, Line: line, Column: col})
 	return &p.slab[len(p.slab)-1]
@@ -200,7 +207,7 @@ func (p *fastParser) content(mark int) []*yaml.Node {
 	kids := p.stack[mark:]
 	n := len(kids)
 	if len(p.ptrs)+n > cap(p.ptrs) {
-		p.ptrs = make([]*yaml.Node, 0, max(64, n))
+		p.ptrs = make([]*yaml.Node, 0, max(slabChunk, n))
 	}
 	at := len(p.ptrs)
 	p.ptrs = append(p.ptrs, kids...)
