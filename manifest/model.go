@@ -284,9 +284,6 @@ type NLBListener struct {
 	path string
 }
 
-// Where is the listener's place in the manifest.
-func (l *NLBListener) Where() string { return l.path }
-
 // NLBHealthCheck is a Network Load Balancer target group's health check;
 // zero values are Elastic Load Balancing's defaults.
 type NLBHealthCheck struct {
@@ -323,10 +320,6 @@ type Rule struct {
 	hostedZone   string
 	hostedZoneAt diag.Pos
 }
-
-// Where is the rule's place in the manifest: http, or
-// http.additional_rules[N].
-func (r *Rule) Where() string { return r.path }
 
 // Alias is a host name and the Route 53 hosted zone its record goes in;
 // no record is made without one.
