@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sync"
 )
 
 // JSON writes a tree as indented JSON with intrinsics in their long form,
@@ -18,23 +17,6 @@ func JSON(v any) ([]byte, error) {
 	}
 	w.buf = append(w.buf, '\n')
 	return bytes.Clone(w.buf), nil
-}
-
-// The writers write into a buffer from a pool and return a copy of what
-// they wrote, so that a render allocates its output once, at its size.
-var buffers sync.Pool
-
-func scratch() []byte {
-	if b, ok := buffers.Get().(*[]byte); ok {
-		return (*b)[:0]
-	}
-	return make([]byte, 0, 32<<10)
-}
-
-func release(b []byte) {
-	if cap(b) <= 1<<20 { // keep no giant buffer alive
-		buffers.Put(&b)
-	}
 }
 
 type jsonWriter struct {

@@ -45,7 +45,7 @@ func Parse(file string, data []byte, opts Options) (*Workload, error) {
 	d.At.Reserve(len(data) / 24)
 	var at treePath
 	if !fast {
-		// yamldec.Parse reads no tags and no control characters
+		// a tree yamldec.Parse read holds no tag and no NUL
 		d.checkText(root, &at)
 	}
 	d.interpolate(root, &at, opts)
