@@ -126,7 +126,8 @@ func crc32(s string) uint32 {
 // system, /<name>, owned by the POSIX user the manifest gives or, as
 // Copilot chose it, the CRC-32 of the workload's name for both ids.
 func accessPoint(tr *translation, e *manifest.EFS) *efs.AccessPoint {
-	uid, gid := crc32(tr.w.Name), crc32(tr.w.Name)
+	uid := crc32(tr.w.Name)
+	gid := uid
 	if e.UID != nil {
 		uid, gid = *e.UID, *e.GID
 	}
